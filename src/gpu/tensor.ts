@@ -1,0 +1,158 @@
+/**
+ * GPU tensors. A tensor of shape (R, ...rest) is stored as one or more row chunks, each its own buffer
+ * holding whole rows, so that no binding exceeds the context's `bindingCap`. Most activations fit in one
+ * chunk; embeddings and large matrices of big models are split. Kernels that need a tensor whole assert
+ * `chunks.length === 1` through `singleChunk`.
+ */
+import type { GpuContext } from "./context.ts";
+import type { MemoryCategory } from "./memory.ts";
+
+/** Element types on the GPU. All are 4 bytes wide for now. */
+export type DType = "f32" | "u32" | "i32";
+
+/** Host arrays matching each dtype. */
+export type HostArray<D extends DType> = D extends "f32" ? Float32Array : D extends "u32" ? Uint32Array : Int32Array;
+
+/** Rows [row0, row0 + rows) of a tensor, in one buffer. */
+export interface TensorChunk {
+  readonly buffer: GPUBuffer;
+  readonly row0: number;
+  readonly rows: number;
+}
+
+export interface Tensor<D extends DType = DType> {
+  readonly label: string;
+  readonly dtype: D;
+  /** Logical shape; shape[0] is the row dimension that chunks split. */
+  readonly shape: readonly number[];
+  /** Elements per row: product of shape[1..]. */
+  readonly rowElems: number;
+  readonly chunks: readonly TensorChunk[];
+  readonly category: MemoryCategory;
+  /** Elements after each chunk's rows that no kernel may write (tests fill them with sentinels). */
+  readonly slackElems: number;
+}
+
+export interface CreateTensorOptions {
+  /** Extra elements after each chunk's data (test sentinels). */
+  readonly slackElems?: number;
+  /** Cap on rows per chunk (default: as many as bindingCap allows). */
+  readonly maxRowsPerChunk?: number;
+}
+
+const BYTES = 4;
+
+/** Number of elements in a shape, checking that every extent is a non-negative integer. */
+export function numel(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) throw new RangeError(`shape extents must be non-negative integers, got [${shape.join(", ")}]`);
+    n *= d;
+  }
+  return n;
+}
+
+/** Allocates an uninitialised tensor (WebGPU zero-fills new buffers). */
+export function createTensor<D extends DType>(
+  ctx: GpuContext,
+  label: string,
+  shape: readonly number[],
+  dtype: D,
+  category: MemoryCategory,
+  options: CreateTensorOptions = {},
+): Tensor<D> {
+  if (shape.length === 0) throw new RangeError(`${label}: a tensor needs at least one dimension, got shape []`);
+  numel(shape);
+  const rows = shape[0]!;
+  const rowElems = numel(shape.slice(1));
+  const slackElems = options.slackElems ?? 0;
+  const rowBytes = rowElems * BYTES;
+  const usable = ctx.bindingCap - slackElems * BYTES;
+  let rowsPerChunk = rowBytes === 0 ? Math.max(rows, 1) : Math.floor(usable / rowBytes);
+  if (rowsPerChunk < 1) {
+    throw new RangeError(`${label}: one row of shape [${shape.join(", ")}] takes ${rowBytes} bytes, more than the binding cap of ${ctx.bindingCap} bytes`);
+  }
+  if (options.maxRowsPerChunk !== undefined) rowsPerChunk = Math.min(rowsPerChunk, options.maxRowsPerChunk);
+  const chunks: TensorChunk[] = [];
+  const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+  for (let row0 = 0; row0 < rows || chunks.length === 0; row0 += rowsPerChunk) {
+    const n = Math.min(rowsPerChunk, rows - row0);
+    // Zero-sized bindings are invalid; keep at least 4 bytes (and 16 to satisfy vec4 layouts).
+    const size = Math.max(16, (n * rowElems + slackElems) * BYTES);
+    const buffer = ctx.memory.createBuffer({ label: chunks.length === 0 && rows <= rowsPerChunk ? label : `${label}[rows ${row0}..${row0 + n})`, size, usage }, category);
+    chunks.push({ buffer, row0, rows: n });
+    if (rows === 0) break;
+  }
+  return { label, dtype, shape: [...shape], rowElems, chunks, category, slackElems };
+}
+
+/** The tensor's only chunk; a RangeError if it was split. */
+export function singleChunk(t: Tensor, op: string): TensorChunk {
+  if (t.chunks.length !== 1) {
+    throw new RangeError(`${op}: ${t.label} [${t.shape.join(", ")}] is split into ${t.chunks.length} chunks; this operand must fit one binding (cap ${t.chunks[0]?.buffer.size ?? 0} bytes)`);
+  }
+  return t.chunks[0]!;
+}
+
+/** Copies host data (row-major, numel(shape) elements) into the tensor. */
+export function writeTensor<D extends DType>(ctx: GpuContext, t: Tensor<D>, data: HostArray<D>): void {
+  const n = numel(t.shape);
+  if (data.length !== n) throw new RangeError(`${t.label}: writeTensor got ${data.length} elements, shape [${t.shape.join(", ")}] needs ${n}`);
+  for (const c of t.chunks) {
+    if (c.rows === 0) continue;
+    const start = c.row0 * t.rowElems;
+    const view = data.subarray(start, start + c.rows * t.rowElems);
+    ctx.device.queue.writeBuffer(c.buffer, 0, view.buffer as ArrayBuffer, view.byteOffset, view.byteLength);
+  }
+}
+
+/** Allocates a tensor and fills it from host data. */
+export function uploadTensor<D extends DType>(
+  ctx: GpuContext,
+  label: string,
+  shape: readonly number[],
+  dtype: D,
+  data: HostArray<D>,
+  category: MemoryCategory,
+  options: CreateTensorOptions = {},
+): Tensor<D> {
+  const t = createTensor(ctx, label, shape, dtype, category, options);
+  writeTensor(ctx, t, data);
+  return t;
+}
+
+/** Reads whole buffers (data and slack) back to the host, one ArrayBuffer per buffer. */
+export async function readBuffers(ctx: GpuContext, buffers: readonly GPUBuffer[]): Promise<ArrayBuffer[]> {
+  const enc = ctx.device.createCommandEncoder({ label: "readBuffers.encoder" });
+  const staging = buffers.map((b) => {
+    const s = ctx.memory.createBuffer({ label: `${b.label}.staging`, size: b.size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }, "staging");
+    enc.copyBufferToBuffer(b, 0, s, 0, b.size);
+    return s;
+  });
+  ctx.device.queue.submit([enc.finish()]);
+  try {
+    await Promise.all(staging.map((s) => s.mapAsync(GPUMapMode.READ)));
+    ctx.throwIfFaulted();
+    return staging.map((s) => s.getMappedRange().slice(0));
+  } finally {
+    for (const s of staging) ctx.memory.destroy(s);
+  }
+}
+
+/** Reads the tensor's logical contents (no slack) back to the host. */
+export async function readTensor<D extends DType>(ctx: GpuContext, t: Tensor<D>): Promise<HostArray<D>> {
+  const raw = await readBuffers(ctx, t.chunks.map((c) => c.buffer));
+  const n = numel(t.shape);
+  const out = (t.dtype === "f32" ? new Float32Array(n) : t.dtype === "u32" ? new Uint32Array(n) : new Int32Array(n)) as HostArray<D>;
+  t.chunks.forEach((c, i) => {
+    const count = c.rows * t.rowElems;
+    const src = t.dtype === "f32" ? new Float32Array(raw[i]!, 0, count) : t.dtype === "u32" ? new Uint32Array(raw[i]!, 0, count) : new Int32Array(raw[i]!, 0, count);
+    out.set(src as never, c.row0 * t.rowElems);
+  });
+  return out;
+}
+
+/** Frees the tensor's buffers. */
+export function destroyTensor(ctx: GpuContext, t: Tensor): void {
+  for (const c of t.chunks) ctx.memory.destroy(c.buffer);
+}
