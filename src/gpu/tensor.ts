@@ -6,6 +6,7 @@
  */
 import type { GpuContext } from "./context.ts";
 import type { MemoryCategory } from "./memory.ts";
+import type { StorageBinding } from "./recorder.ts";
 
 /** Element types on the GPU. All are 4 bytes wide for now. */
 export type DType = "f32" | "u32" | "i32";
@@ -13,11 +14,22 @@ export type DType = "f32" | "u32" | "i32";
 /** Host arrays matching each dtype. */
 export type HostArray<D extends DType> = D extends "f32" ? Float32Array : D extends "u32" ? Uint32Array : Int32Array;
 
-/** Rows [row0, row0 + rows) of a tensor, in one buffer. */
+/**
+ * Rows [row0, row0 + rows) of a tensor, in one buffer: bytes [offset, offset + bytes) of it. A tensor
+ * that owns its buffers has offset 0 and bytes = the whole buffer (slack included); a view into a
+ * parameter arena has a 256-byte-aligned offset. Bind a chunk with `chunkBinding`, never its bare buffer.
+ */
 export interface TensorChunk {
   readonly buffer: GPUBuffer;
+  readonly offset: number;
+  readonly bytes: number;
   readonly row0: number;
   readonly rows: number;
+}
+
+/** The storage binding of one chunk (its byte range of the buffer). */
+export function chunkBinding(c: TensorChunk): StorageBinding {
+  return { buffer: c.buffer, offset: c.offset, size: c.bytes };
 }
 
 export interface Tensor<D extends DType = DType> {
@@ -80,7 +92,7 @@ export function createTensor<D extends DType>(
     // Zero-sized bindings are invalid; keep at least 4 bytes (and 16 to satisfy vec4 layouts).
     const size = Math.max(16, (n * rowElems + slackElems) * BYTES);
     const buffer = ctx.memory.createBuffer({ label: chunks.length === 0 && rows <= rowsPerChunk ? label : `${label}[rows ${row0}..${row0 + n})`, size, usage }, category);
-    chunks.push({ buffer, row0, rows: n });
+    chunks.push({ buffer, offset: 0, bytes: size, row0, rows: n });
     if (rows === 0) break;
   }
   return { label, dtype, shape: [...shape], rowElems, chunks, category, slackElems };
@@ -102,7 +114,7 @@ export function writeTensor<D extends DType>(ctx: GpuContext, t: Tensor<D>, data
     if (c.rows === 0) continue;
     const start = c.row0 * t.rowElems;
     const view = data.subarray(start, start + c.rows * t.rowElems);
-    ctx.device.queue.writeBuffer(c.buffer, 0, view.buffer as ArrayBuffer, view.byteOffset, view.byteLength);
+    ctx.device.queue.writeBuffer(c.buffer, c.offset, view.buffer as ArrayBuffer, view.byteOffset, view.byteLength);
   }
 }
 
@@ -121,12 +133,15 @@ export function uploadTensor<D extends DType>(
   return t;
 }
 
-/** Reads whole buffers (data and slack) back to the host, one ArrayBuffer per buffer. */
-export async function readBuffers(ctx: GpuContext, buffers: readonly GPUBuffer[]): Promise<ArrayBuffer[]> {
+/** Reads whole buffers, or byte ranges of them, back to the host: one ArrayBuffer each. */
+export async function readBuffers(ctx: GpuContext, buffers: readonly (GPUBuffer | StorageBinding)[]): Promise<ArrayBuffer[]> {
   const enc = ctx.device.createCommandEncoder({ label: "readBuffers.encoder" });
-  const staging = buffers.map((b) => {
-    const s = ctx.memory.createBuffer({ label: `${b.label}.staging`, size: b.size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }, "staging");
-    enc.copyBufferToBuffer(b, 0, s, 0, b.size);
+  const staging = buffers.map((src) => {
+    const b = "buffer" in src ? src.buffer : src;
+    const offset = "buffer" in src ? src.offset : 0;
+    const size = "buffer" in src ? src.size : src.size;
+    const s = ctx.memory.createBuffer({ label: `${b.label}.staging`, size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }, "staging");
+    enc.copyBufferToBuffer(b, offset, s, 0, size);
     return s;
   });
   ctx.device.queue.submit([enc.finish()]);
@@ -141,7 +156,7 @@ export async function readBuffers(ctx: GpuContext, buffers: readonly GPUBuffer[]
 
 /** Reads the tensor's logical contents (no slack) back to the host. */
 export async function readTensor<D extends DType>(ctx: GpuContext, t: Tensor<D>): Promise<HostArray<D>> {
-  const raw = await readBuffers(ctx, t.chunks.map((c) => c.buffer));
+  const raw = await readBuffers(ctx, t.chunks.map(chunkBinding));
   const n = numel(t.shape);
   const out = (t.dtype === "f32" ? new Float32Array(n) : t.dtype === "u32" ? new Uint32Array(n) : new Int32Array(n)) as HostArray<D>;
   t.chunks.forEach((c, i) => {
@@ -152,7 +167,7 @@ export async function readTensor<D extends DType>(ctx: GpuContext, t: Tensor<D>)
   return out;
 }
 
-/** Frees the tensor's buffers. */
+/** Frees the tensor's buffers (only for tensors that own them, not views into an arena). */
 export function destroyTensor(ctx: GpuContext, t: Tensor): void {
   for (const c of t.chunks) ctx.memory.destroy(c.buffer);
 }

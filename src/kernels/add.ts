@@ -4,7 +4,7 @@ import type { GpuContext } from "../gpu/context.ts";
 import { grid1d } from "../gpu/grid.ts";
 import type { KernelDef } from "../gpu/pipelines.ts";
 import type { Recorder } from "../gpu/recorder.ts";
-import type { Tensor } from "../gpu/tensor.ts";
+import { chunkBinding, type Tensor } from "../gpu/tensor.ts";
 import { assertSameLayout } from "./checks.ts";
 
 const WG = 256;
@@ -25,7 +25,7 @@ export function add(ctx: GpuContext, rec: Recorder, x: Tensor<"f32">, y: Tensor<
       kernel: ADD_KERNEL,
       overrides: { WG },
       uniforms: [["u32", n]],
-      storage: [cx.buffer, y.chunks[i]!.buffer],
+      storage: [chunkBinding(cx), chunkBinding(y.chunks[i]!)],
       workgroups: grid1d(n, WG, ctx.limits.maxComputeWorkgroupsPerDimension),
     });
   });

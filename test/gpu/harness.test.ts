@@ -3,7 +3,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { Recorder } from "../../src/gpu/recorder.ts";
 import type { KernelDef } from "../../src/gpu/pipelines.ts";
-import { uploadTensor, writeTensor } from "../../src/gpu/tensor.ts";
+import { chunkBinding, uploadTensor, writeTensor } from "../../src/gpu/tensor.ts";
 import { add } from "../../src/kernels/add.ts";
 import { addRef } from "../../src/ref/add.ts";
 import { assertClose } from "../harness/compare.ts";
@@ -63,7 +63,7 @@ if (ctx) {
     writeTensor(ctx, x, xh);
     const y = uploadTensor(ctx, "meta.oob.y", [n], "f32", yh, "workspace");
     const rec = new Recorder(ctx, "meta.oob");
-    rec.dispatch({ kernel: BROKEN_ADD, uniforms: [["u32", n]], storage: [x.chunks[0]!.buffer, y.chunks[0]!.buffer], workgroups: [1] });
+    rec.dispatch({ kernel: BROKEN_ADD, uniforms: [["u32", n]], storage: [chunkBinding(x.chunks[0]!), chunkBinding(y.chunks[0]!)], workgroups: [1] });
     rec.submit();
     let threw = false;
     try {

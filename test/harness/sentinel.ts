@@ -3,7 +3,7 @@
  * mismatches and writes past the end of a chunk are caught when the slack is read back changed.
  */
 import type { GpuContext } from "../../src/gpu/context.ts";
-import { createTensor, numel, readBuffers, type Tensor } from "../../src/gpu/tensor.ts";
+import { chunkBinding, createTensor, numel, readBuffers, type Tensor } from "../../src/gpu/tensor.ts";
 
 /** The sentinel value: a float no kernel produces by accident. */
 export const SENTINEL = -7.77e33;
@@ -15,14 +15,14 @@ export function sentinelTensor(ctx: GpuContext, label: string, shape: readonly n
   const t = createTensor(ctx, label, shape, "f32", "workspace", maxRowsPerChunk === undefined ? { slackElems: SLACK } : { slackElems: SLACK, maxRowsPerChunk });
   for (const c of t.chunks) {
     const fill = new Float32Array(c.buffer.size / 4).fill(SENTINEL);
-    ctx.device.queue.writeBuffer(c.buffer, 0, fill);
+    ctx.device.queue.writeBuffer(c.buffer, c.offset, fill);
   }
   return t;
 }
 
 /** Reads a sentinel tensor's data, throwing if any slack element after a chunk was overwritten. */
 export async function readChecked(ctx: GpuContext, t: Tensor<"f32">): Promise<Float32Array> {
-  const raw = await readBuffers(ctx, t.chunks.map((c) => c.buffer));
+  const raw = await readBuffers(ctx, t.chunks.map(chunkBinding));
   const out = new Float32Array(numel(t.shape));
   const sentinel = new Float32Array([SENTINEL])[0]!;
   t.chunks.forEach((c, k) => {
