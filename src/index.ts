@@ -1,9 +1,97 @@
-// Public API of mazo. This file only re-exports.
+// Public API of mazo (browser-safe: nothing here imports node: modules). This file only re-exports.
+
+// GPU context, tensors, recording
 export { createGpuContext } from "./gpu/context.ts";
 export type { AdapterSummary, GpuContext, GpuContextOptions, GpuFault } from "./gpu/context.ts";
 export { BACKEND_CHOICES } from "./gpu/adapter.ts";
 export type { BackendChoice } from "./gpu/adapter.ts";
 export { Recorder } from "./gpu/recorder.ts";
-export { createTensor, destroyTensor, readTensor, uploadTensor, writeTensor } from "./gpu/tensor.ts";
+export { chunkBinding, createTensor, destroyTensor, readTensor, uploadTensor, viewRows, writeTensor } from "./gpu/tensor.ts";
 export type { DType, Tensor, TensorChunk } from "./gpu/tensor.ts";
+export type { MemoryCategory, MemoryReport } from "./gpu/memory.ts";
+
+// Kernels
 export { add } from "./kernels/add.ts";
+export { biasAdd } from "./kernels/bias_add.ts";
+export { matmul } from "./kernels/matmul.ts";
+export { rmsnorm } from "./kernels/rmsnorm.ts";
+export { rope, ROPE_EXACT_POSITIONS } from "./kernels/rope.ts";
+export type { RopeOptions } from "./kernels/rope.ts";
+export { swiglu } from "./kernels/swiglu.ts";
+export { embedding } from "./kernels/embedding.ts";
+export { colSumSq } from "./kernels/colsumsq.ts";
+export type { ColSumSqOptions } from "./kernels/colsumsq.ts";
+export { attention, ATTENTION_MAX_HEAD_DIM } from "./kernels/attention.ts";
+export type { AttentionShape } from "./kernels/attention.ts";
+export { logSoftmaxGather } from "./kernels/logsoftmax_gather.ts";
+export type { LogSoftmaxGatherOptions } from "./kernels/logsoftmax_gather.ts";
+export {
+  createArenaPlan,
+  createMaskPlan,
+  createMaskSave,
+  destroyArenaPlan,
+  destroyMaskPlan,
+  perturbArena,
+  perturbArenaExact,
+  perturbMasked,
+  quantizeArena,
+  readGridStatus,
+  resetGridStatus,
+  restoreMasked,
+  rngAgreement,
+  saveMasked,
+  updateArena,
+  updateArenaExact,
+  updateMasked,
+} from "./kernels/perturb.ts";
+export type { ArenaPlan, MaskPlan, RngAgreement, ZoArena } from "./kernels/perturb.ts";
+export { Z_MAX, Z_VARIANCE, zInt, zRange, zValue } from "./ref/rng.ts";
+
+// Models
+export { canonicalTensors } from "./model/canonical.ts";
+export type { CanonicalTensor, ParamKind } from "./model/canonical.ts";
+export { validateConfig } from "./model/config.ts";
+export type { Arch, ModelConfig, RopeLayout } from "./model/config.ts";
+export { checkHostWeights, paramCount } from "./model/weights.ts";
+export type { HostTensor, HostWeights } from "./model/weights.ts";
+export { encodeLlama2c, parseLlama2c } from "./model/llama2c.ts";
+export { encodeSafetensors, parseSafetensors, parseSafetensorsHeader } from "./model/safetensors.ts";
+export { loadHfWeights, parseHfConfig } from "./model/hf.ts";
+export type { FileSource } from "./model/hf.ts";
+export { encodeHfFolder, withRopeLayout } from "./model/convert.ts";
+export { ParamStore } from "./model/param_store.ts";
+export type { ArenaBuffer, ParamEntry } from "./model/param_store.ts";
+export { LlamaModel } from "./model/forward.ts";
+export type { LinearAdapter, ScoreResult, ScoreSequence } from "./model/forward.ts";
+export { KvCache } from "./model/kv_cache.ts";
+export { generate } from "./model/generate.ts";
+export type { GenerateOptions } from "./model/generate.ts";
+
+// Tokenizers
+export { detectTokenizerKind, loadTokenizer } from "./tokenizer/load.ts";
+export { HfTokenizer } from "./tokenizer/hf/tokenizer.ts";
+export { Llama2cTokenizer, parseLlama2cVocab } from "./tokenizer/llama2c.ts";
+export type { Llama2cVocab } from "./tokenizer/llama2c.ts";
+export type { EncodeOptions, Tokenizer, TokenizerKind } from "./tokenizer/types.ts";
+
+// Masks
+export { loadMaskEngine, MASK_BLOCK_ELEMS, MaskEngine } from "./mask/engine.ts";
+export type { MaskEngineOptions } from "./mask/engine.ts";
+export { Mask, MASK_PAD } from "./mask/mask.ts";
+export { bitsetCount, bitsetToIndices, bitsetWords, indicesToBitset, rowCounts } from "./mask/bitset.ts";
+export { keepToK } from "./mask/keep.ts";
+export type { KeepSpec } from "./mask/keep.ts";
+export { MAX_MASK_SIZE, ROW_NORMS } from "./mask/checks.ts";
+export type { RowNorm } from "./mask/checks.ts";
+
+// Tasks
+export * from "./tasks/example.ts";
+export * from "./tasks/task.ts";
+export * from "./tasks/load.ts";
+export * from "./tasks/registry.ts";
+export * from "./tasks/template.ts";
+export * from "./tasks/encode.ts";
+export * from "./tasks/metrics.ts";
+export * from "./tasks/mixer.ts";
+export { TaskDataError } from "./tasks/errors.ts";
+export { MEZO_SIZES } from "./tasks/split.ts";

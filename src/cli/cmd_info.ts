@@ -1,6 +1,10 @@
 /** `mazo info`: the adapter, its limits and whether it is a software fallback. */
+import { paramCount } from "../model/weights.ts";
+import { ParamStore } from "../model/param_store.ts";
+import { LlamaModel } from "../model/forward.ts";
 import type { Command } from "./command.ts";
 import { contextFromOptions, GPU_OPTIONS } from "./gpu_options.ts";
+import { MODEL_OPTIONS, modelFromOptions } from "./model_options.ts";
 
 const SHOWN_LIMITS = [
   "maxComputeInvocationsPerWorkgroup",
@@ -15,15 +19,37 @@ const SHOWN_LIMITS = [
 export const infoCommand: Command = {
   name: "info",
   summary: "print the WebGPU adapter, the limits mazo requested, and (with --model) the model",
-  usage: "[--backend <name>] [--json]",
+  usage: "[--backend <name>] [--model <path>] [--json]",
   options: {
     ...GPU_OPTIONS,
+    model: MODEL_OPTIONS.model!,
     json: { type: "boolean", description: "print one JSON object" },
   },
   async run(values, _positionals, io) {
     const ctx = await contextFromOptions({ ...values, quiet: true }, io);
     try {
       const limits = Object.fromEntries(SHOWN_LIMITS.map((n) => [n, ctx.limits[n]]));
+      let model: Record<string, unknown> | null = null;
+      if (typeof values.model === "string") {
+        const { loaded } = await modelFromOptions(values, false);
+        const store = ParamStore.upload(ctx, loaded.weights);
+        const lm = new LlamaModel(ctx, store);
+        // One forward pass of a 1 x 64 batch so activation and workspace bytes are real, not estimated.
+        const len = Math.min(64, loaded.weights.config.maxSeqLen);
+        const tokens = Array.from({ length: len }, (_, i) => (i === 0 ? loaded.weights.config.bosId : i % loaded.weights.config.vocabSize));
+        await lm.score([{ tokens, targets: [...tokens.slice(1), -1] }]);
+        const mem = ctx.memory.report();
+        model = {
+          path: loaded.path,
+          format: loaded.format,
+          tokenizer: loaded.tokenizerPath,
+          config: loaded.weights.config,
+          parameters: paramCount(loaded.weights),
+          gpuBytes: { weights: mem.current.weights, activationsBatch1x64: mem.current.activations, workspaceBatch1x64: mem.current.workspace, uniforms: mem.current.uniforms },
+        };
+        lm.releaseActivations();
+        store.destroy(ctx);
+      }
       const report = {
         runtime: ctx.runtime,
         path: ctx.path,
@@ -32,6 +58,7 @@ export const infoCommand: Command = {
         softwareFallback: ctx.info.software,
         features: [...ctx.features].sort(),
         limits,
+        model,
       };
       if (values.json === true) {
         io.out(JSON.stringify(report, null, 2));
@@ -42,6 +69,13 @@ export const infoCommand: Command = {
         io.out(`software       ${ctx.info.software ? "yes (CPU fallback: expect ~100x slower than a GPU)" : "no"}`);
         io.out(`features       ${report.features.join(", ") || "(none)"}`);
         for (const [k, v] of Object.entries(limits)) io.out(`${k.padEnd(34)} ${v}`);
+        if (model !== null) {
+          io.out(`model          ${model.path} (${model.format})`);
+          io.out(`tokenizer      ${model.tokenizer ?? "(none found)"}`);
+          io.out(`parameters     ${model.parameters}`);
+          for (const [k, v] of Object.entries(model.config as Record<string, unknown>)) io.out(`  ${k.padEnd(14)} ${v}`);
+          for (const [k, v] of Object.entries(model.gpuBytes as Record<string, number>)) io.out(`gpu bytes ${k.padEnd(22)} ${v}`);
+        }
       }
       return 0;
     } finally {

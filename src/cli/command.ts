@@ -20,7 +20,10 @@ export type OptionValues = Readonly<Record<string, string | boolean | undefined>
 
 /** Where a command writes: data to `out` (stdout), diagnostics and progress to `err` (stderr). */
 export interface CliIO {
+  /** Writes a line of data to stdout. */
   out(text: string): void;
+  /** Writes data to stdout without a newline (streaming); optional. */
+  write?(text: string): void;
   err(text: string): void;
   /** Whether stderr is a terminal (progress bars) or a log (plain lines). */
   readonly isTTY: boolean;

@@ -52,6 +52,7 @@ const isEntry = (() => {
 if (isEntry) {
   const io: CliIO = {
     out: (t) => process.stdout.write(t + "\n"),
+    write: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t + "\n"),
     isTTY: process.stderr.isTTY === true,
   };

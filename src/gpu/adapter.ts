@@ -46,6 +46,13 @@ export async function findAdapter(runtime: Runtime, choice: BackendChoice): Prom
     if (choice !== "auto" && choice !== "navigator") {
       throw new RangeError(`--backend ${choice} is not available on ${runtime}: ${runtime} reaches WebGPU only through navigator.gpu (use auto or navigator)`);
     }
+    // Mesa's software drivers complain on stderr without XDG_RUNTIME_DIR; give them one on Deno.
+    const denoEnv = (globalThis as { Deno?: { env: { get(k: string): string | undefined; set(k: string, v: string): void } } }).Deno?.env;
+    try {
+      if (denoEnv !== undefined && denoEnv.get("XDG_RUNTIME_DIR") === undefined) denoEnv.set("XDG_RUNTIME_DIR", "/tmp");
+    } catch {
+      // Without --allow-env the warning stays; harmless.
+    }
     const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
     if (gpu === undefined) {
       attempts.push({ path: "navigator.gpu", error: "navigator.gpu is undefined (WebGPU not exposed by this runtime)" });

@@ -106,6 +106,24 @@ export function singleChunk(t: Tensor, op: string): TensorChunk {
   return t.chunks[0]!;
 }
 
+/**
+ * A view of rows [row0, row0 + rows) of a single-chunk tensor, sharing its buffer. The byte offset must
+ * meet minStorageBufferOffsetAlignment (256): a RangeError says which row would be needed instead.
+ */
+export function viewRows<D extends DType>(t: Tensor<D>, row0: number, rows: number, label = `${t.label}[${row0}..${row0 + rows})`): Tensor<D> {
+  const c = singleChunk(t, "viewRows");
+  const rowBytes = t.rowElems * BYTES;
+  if (!Number.isInteger(row0) || !Number.isInteger(rows) || row0 < 0 || rows < 0 || row0 + rows > c.rows) {
+    throw new RangeError(`viewRows: rows [${row0}, ${row0 + rows}) of ${t.label} are outside [0, ${c.rows})`);
+  }
+  const offset = c.offset + row0 * rowBytes;
+  if (offset % 256 !== 0) {
+    throw new RangeError(`viewRows: row ${row0} of ${t.label} starts at byte ${offset}, not a multiple of 256 (rows are ${rowBytes} bytes)`);
+  }
+  const bytes = Math.max(16, rows * rowBytes);
+  return { label, dtype: t.dtype, shape: [rows, ...t.shape.slice(1)], rowElems: t.rowElems, chunks: [{ buffer: c.buffer, offset, bytes, row0: 0, rows }], category: t.category, slackElems: 0 };
+}
+
 /** Copies host data (row-major, numel(shape) elements) into the tensor. */
 export function writeTensor<D extends DType>(ctx: GpuContext, t: Tensor<D>, data: HostArray<D>): void {
   const n = numel(t.shape);

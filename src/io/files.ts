@@ -1,0 +1,83 @@
+/**
+ * File-system helpers for CLI and loaders (node:fs, which Deno provides too). Library code that must run
+ * in the browser takes bytes or a `FileSource` instead.
+ */
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import process from "node:process";
+import type { FileSource } from "../model/hf.ts";
+
+/** The whole file. */
+export function readBytes(path: string): Uint8Array {
+  return new Uint8Array(readFileSync(path));
+}
+
+/** Bytes [offset, offset + length) of a file (throws if the file is shorter). */
+export function readRange(path: string, offset: number, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  const fd = openSync(path, "r");
+  try {
+    let done = 0;
+    while (done < length) {
+      const n = readSync(fd, out, done, Math.min(length - done, 1 << 30), offset + done);
+      if (n === 0) throw new RangeError(`${path}: wanted bytes ${offset}..${offset + length}, the file ends at ${offset + done}`);
+      done += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return out;
+}
+
+/** Size of a file in bytes. */
+export function fileSize(path: string): number {
+  return statSync(path).size;
+}
+
+/** True when `path` exists and is a folder. */
+export function isDirectory(path: string): boolean {
+  return existsSync(path) && statSync(path).isDirectory();
+}
+
+/** True when `path` exists and is a regular file. */
+export function isFile(path: string): boolean {
+  return existsSync(path) && statSync(path).isFile();
+}
+
+/**
+ * Writes `parts` one after another to `path` atomically: into a temporary file in the same folder,
+ * renamed over `path` once complete, so readers never see a partial file. Creates the folder.
+ */
+export function writeFileAtomic(path: string, parts: readonly Uint8Array[]): void {
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true });
+  const tmp = join(dir, `.${basename(path)}.tmp-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e9).toString(36)}`);
+  const fd = openSync(tmp, "w");
+  try {
+    for (const p of parts) {
+      let done = 0;
+      while (done < p.byteLength) done += writeSync(fd, p, done, p.byteLength - done);
+    }
+  } catch (e) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  closeSync(fd);
+  renameSync(tmp, path);
+}
+
+/** A FileSource over the files of folder `dir`. */
+export function folderSource(dir: string): FileSource {
+  return {
+    label: dir,
+    exists: (name) => Promise.resolve(isFile(join(dir, name))),
+    size: (name) => Promise.resolve(fileSize(join(dir, name))),
+    read: (name, offset, length) => Promise.resolve(readRange(join(dir, name), offset, length)),
+  };
+}
+
+/** The shared read-only data folder: $MAZO_DATA, else ../shared/data relative to the repo root (the working directory). */
+export function dataDir(): string {
+  return process.env.MAZO_DATA ?? resolve(process.cwd(), "../shared/data");
+}

@@ -1,0 +1,62 @@
+/**
+ * The model configuration shared by every loader, the reference forward and the GPU forward.
+ *
+ * Dimension letters used across src/model and src/ref/forward*.ts:
+ *   V vocab size, D model dim, F FFN hidden dim, L layers, H query heads, KV key/value heads,
+ *   hd head dim, T sequence length.
+ */
+
+/** llama2.c rotates adjacent pairs (2i, 2i+1); Hugging Face `rotate_half` pairs (i, i + hd/2). */
+export type RopeLayout = "adjacent" | "half";
+
+/** Supported architectures (all Llama-shaped: RMSNorm, RoPE, GQA attention, SwiGLU FFN). */
+export type Arch = "llama" | "mistral" | "qwen2";
+
+export interface ModelConfig {
+  arch: Arch;
+  /** D */
+  dim: number;
+  /** F */
+  hiddenDim: number;
+  /** L */
+  nLayers: number;
+  /** H */
+  nHeads: number;
+  /** KV (divides H) */
+  nKvHeads: number;
+  /** hd (even) */
+  headDim: number;
+  /** V */
+  vocabSize: number;
+  /** Longest sequence the model supports (positions 0 .. maxSeqLen-1). */
+  maxSeqLen: number;
+  /** RoPE base: freq_i = ropeTheta^(-2i/hd). */
+  ropeTheta: number;
+  /** RMSNorm epsilon, added to mean(x^2). */
+  normEps: number;
+  ropeLayout: RopeLayout;
+  /** True when the classifier is the token embedding (no "output" tensor). */
+  tiedEmbeddings: boolean;
+  /** True when q, k, v projections carry biases (bq, bk, bv). */
+  attnBias: boolean;
+  bosId: number;
+  eosId: number;
+}
+
+function positiveInt(name: string, v: number): void {
+  if (!Number.isInteger(v) || v <= 0) throw new RangeError(`model config: ${name} must be a positive integer, got ${v}`);
+}
+
+/** Throws a RangeError naming the first inconsistent field of `c`; returns `c` otherwise. */
+export function validateConfig(c: ModelConfig): ModelConfig {
+  for (const k of ["dim", "hiddenDim", "nLayers", "nHeads", "nKvHeads", "headDim", "vocabSize", "maxSeqLen"] as const) positiveInt(k, c[k]);
+  if (c.nHeads % c.nKvHeads !== 0) throw new RangeError(`model config: nHeads (${c.nHeads}) must be a multiple of nKvHeads (${c.nKvHeads})`);
+  if (c.headDim % 2 !== 0) throw new RangeError(`model config: headDim must be even for RoPE, got ${c.headDim}`);
+  if (!(c.ropeTheta > 0)) throw new RangeError(`model config: ropeTheta must be positive, got ${c.ropeTheta}`);
+  if (!(c.normEps > 0)) throw new RangeError(`model config: normEps must be positive, got ${c.normEps}`);
+  if (c.ropeLayout !== "adjacent" && c.ropeLayout !== "half") throw new RangeError(`model config: ropeLayout must be "adjacent" or "half", got ${String(c.ropeLayout)}`);
+  for (const k of ["bosId", "eosId"] as const) {
+    if (!Number.isInteger(c[k]) || c[k] < 0 || c[k] >= c.vocabSize) throw new RangeError(`model config: ${k} must be an integer in [0, ${c.vocabSize}), got ${c[k]}`);
+  }
+  return c;
+}

@@ -1,0 +1,48 @@
+// Small readers for tokenizer.json fields: each names the stage and field when the value has the wrong type.
+
+/** A parsed JSON object. */
+export type Json = { [key: string]: unknown };
+
+/** `v` as an object, or TypeError naming `what`. */
+export function obj(v: unknown, what: string): Json {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new TypeError(`tokenizer.json: ${what} is ${JSON.stringify(v)?.slice(0, 80)}; expected an object`);
+  return v as Json;
+}
+
+/** `v` as an array, or TypeError naming `what`. */
+export function arr(v: unknown, what: string): unknown[] {
+  if (!Array.isArray(v)) throw new TypeError(`tokenizer.json: ${what} is ${JSON.stringify(v)?.slice(0, 80)}; expected an array`);
+  return v;
+}
+
+/** `v` as a string, or TypeError naming `what`. */
+export function str(v: unknown, what: string): string {
+  if (typeof v !== "string") throw new TypeError(`tokenizer.json: ${what} is ${JSON.stringify(v)?.slice(0, 80)}; expected a string`);
+  return v;
+}
+
+/** `v` as a number, or TypeError naming `what`. */
+export function num(v: unknown, what: string): number {
+  if (typeof v !== "number") throw new TypeError(`tokenizer.json: ${what} is ${JSON.stringify(v)?.slice(0, 80)}; expected a number`);
+  return v;
+}
+
+/** `v` as a boolean (absent: `dflt`), or TypeError naming `what`. */
+export function bool(v: unknown, dflt: boolean, what: string): boolean {
+  if (v === undefined || v === null) return dflt;
+  if (typeof v !== "boolean") throw new TypeError(`tokenizer.json: ${what} is ${JSON.stringify(v)}; expected a boolean`);
+  return v;
+}
+
+/** The error for a stage type this library does not implement. */
+export function unknownStage(stage: string, type: unknown): Error {
+  return new Error(`tokenizer.json: unknown ${stage} type ${JSON.stringify(type)}; this library does not implement it`);
+}
+
+/** A Replace stage's pattern ({String} or {Regex}) as a global RegExp. */
+export function pattern(v: unknown, what: string): RegExp {
+  const p = obj(v, what);
+  if (typeof p.String === "string") return new RegExp(p.String.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "gu");
+  if (typeof p.Regex === "string") return new RegExp(p.Regex, "gu");
+  throw new TypeError(`tokenizer.json: ${what} is ${JSON.stringify(v)}; expected {"String": ...} or {"Regex": ...}`);
+}
