@@ -4,6 +4,7 @@
 //
 // Usage: node build/test.mjs [filter ...] [--node] [--deno] [--no-typecheck]
 //   filter: substrings of test paths (e.g. gpu/matmul); --node/--deno: only that runtime.
+// Files under test/browser/ drive headless Chromium and run from Node only.
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -47,6 +48,8 @@ let passed = 0, failed = 0, skipped = 0;
 const failures = [];
 for (const f of files) {
   for (const [rt, mk] of runtimes) {
+    // Browser tests drive headless Chromium from Node (playwright-core); running them twice adds nothing.
+    if (f.startsWith("browser/") && rt !== "node") continue;
     const [cmd, argv] = mk(f);
     const t0 = Date.now();
     const r = spawnSync(cmd, argv, { cwd: root, encoding: "utf8", timeout: 20 * 60 * 1000, env: { XDG_RUNTIME_DIR: "/tmp", ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" }, maxBuffer: 64 << 20 });

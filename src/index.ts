@@ -67,6 +67,31 @@ export { KvCache } from "./model/kv_cache.ts";
 export { generate } from "./model/generate.ts";
 export type { GenerateOptions } from "./model/generate.ts";
 
+// Zeroth-order engine
+export { ZoAbortError, ZoTrainer } from "./zo/trainer.ts";
+export type { StepRecord, ZoTrainerOptions, ZoTrainerState, ZoUpdate } from "./zo/trainer.ts";
+export type { LossFn, ZoScope } from "./zo/scope.ts";
+export { ArenaScope, describeGridStatus, GridError } from "./zo/arena_scope.ts";
+export type { ArenaScopeOptions, ExactModeOptions } from "./zo/arena_scope.ts";
+export { createFullScope, maxAbsPerTensor, PARAM_GROUPS } from "./zo/full_scope.ts";
+export type { FullScopeOptions, ParamGroup } from "./zo/full_scope.ts";
+export { checkSchedule, lrAt } from "./zo/schedule.ts";
+export type { LrSchedule, LrScheduleKind } from "./zo/schedule.ts";
+export { probeSeed } from "./zo/seeds.ts";
+export { Batcher, encodeTexts, lmLoss, lmLossForStep, lmSequences, parseTextJsonl } from "./zo/losses.ts";
+export type { LossForStep, TextTokenizer } from "./zo/losses.ts";
+export { headerLine, parseTrajectory, stepLine, TRAJECTORY_VERSION, weightsHash } from "./zo/trajectory.ts";
+export type { ReplayStep, Trajectory, TrajectoryHeader } from "./zo/trajectory.ts";
+export { replay } from "./zo/replay.ts";
+export type { ReplayOptions } from "./zo/replay.ts";
+
+// LoRA
+export { checkLoraConfig, DEFAULT_LORA, initHostLora, LORA_ID_BASE, LORA_TARGETS, LoraAdapters, loraEntries } from "./lora/lora.ts";
+export type { HostLora, LoraConfig, LoraEntry, LoraTarget } from "./lora/lora.ts";
+export { createLoraScope } from "./lora/scope.ts";
+export type { LoraScopeOptions } from "./lora/scope.ts";
+export { encodePeftFolder, mergeLora, peftConfigJson, peftTensors } from "./lora/peft.ts";
+
 // Tokenizers
 export { detectTokenizerKind, loadTokenizer } from "./tokenizer/load.ts";
 export { HfTokenizer } from "./tokenizer/hf/tokenizer.ts";
@@ -95,3 +120,6 @@ export * from "./tasks/metrics.ts";
 export * from "./tasks/mixer.ts";
 export { TaskDataError } from "./tasks/errors.ts";
 export { MEZO_SIZES } from "./tasks/split.ts";
+
+// Browser helpers (fetch file access, the demo worker loop, golden/MeZO/MaZO checks)
+export * from "./browser/index.ts";

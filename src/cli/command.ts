@@ -24,6 +24,8 @@ export interface CliIO {
   out(text: string): void;
   /** Writes data to stdout without a newline (streaming); optional. */
   write?(text: string): void;
+  /** Writes to stderr without a newline (progress lines on a TTY); optional. */
+  errWrite?(text: string): void;
   err(text: string): void;
   /** Whether stderr is a terminal (progress bars) or a log (plain lines). */
   readonly isTTY: boolean;

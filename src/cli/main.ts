@@ -53,6 +53,7 @@ if (isEntry) {
   const io: CliIO = {
     out: (t) => process.stdout.write(t + "\n"),
     write: (t) => process.stdout.write(t),
+    errWrite: (t) => process.stderr.write(t),
     err: (t) => process.stderr.write(t + "\n"),
     isTTY: process.stderr.isTTY === true,
   };

@@ -36,9 +36,19 @@ interface Attempt {
   readonly error: string;
 }
 
-/** Finds an adapter or throws an Error naming the runtime, every path tried and how to fix it. */
+/**
+ * Finds an adapter or throws an Error naming the runtime, every path tried and how to fix it. With
+ * `auto`, the environment variable MAZO_BACKEND (a BackendChoice) picks the path instead.
+ */
 export async function findAdapter(runtime: Runtime, choice: BackendChoice): Promise<FoundAdapter> {
   const attempts: Attempt[] = [];
+  const fromEnv = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.MAZO_BACKEND;
+  if (choice === "auto" && fromEnv !== undefined && fromEnv !== "") {
+    if (!(BACKEND_CHOICES as readonly string[]).includes(fromEnv)) {
+      throw new RangeError(`MAZO_BACKEND=${fromEnv} is not a backend; valid: ${BACKEND_CHOICES.join(", ")}`);
+    }
+    choice = fromEnv as BackendChoice;
+  }
   if (runtime === "node") {
     const found = await findNodeAdapter(choice, attempts);
     if (found !== undefined) return found;
@@ -74,6 +84,13 @@ function noAdapterMessage(runtime: Runtime, attempts: readonly Attempt[]): strin
   return `No WebGPU adapter on ${runtime}. Tried:\n${tried}\n${fix}`;
 }
 
+/** Software rasterizers, by name or by the adapter's own fallback flag. */
+export function isSoftware(adapter: GPUAdapter): boolean {
+  const i = adapter.info;
+  return (i as { isFallbackAdapter?: boolean }).isFallbackAdapter === true ||
+    /llvmpipe|lavapipe|swiftshader|software|softpipe/i.test(`${i.vendor} ${i.architecture} ${i.device} ${i.description}`);
+}
+
 async function findNodeAdapter(choice: BackendChoice, attempts: Attempt[]): Promise<FoundAdapter | undefined> {
   if (choice === "navigator") {
     throw new RangeError("--backend navigator is not available on node: use auto, vulkan, swiftshader or opengles");
@@ -91,18 +108,27 @@ async function findNodeAdapter(choice: BackendChoice, attempts: Attempt[]): Prom
   env.XDG_RUNTIME_DIR ??= "/tmp";
 
   const { existsSync } = await import("node:fs");
-  const plans: { path: string; options: string[]; featureLevel: "core" | "compatibility"; icd?: string }[] = [];
-  if ((choice === "auto" || choice === "swiftshader") && env.VK_ICD_FILENAMES === undefined && existsSync(SWIFTSHADER_ICD)) {
-    plans.push({ path: "node/dawn vulkan (SwiftShader ICD)", options: ["backend=vulkan"], featureLevel: "core", icd: SWIFTSHADER_ICD });
-  }
-  if (choice === "auto" || choice === "vulkan") {
-    plans.push({ path: "node/dawn vulkan", options: ["backend=vulkan"], featureLevel: "core" });
-  }
-  if (choice === "auto" || choice === "opengles") {
-    plans.push({ path: "node/dawn opengles (compatibility)", options: ["backend=opengles"], featureLevel: "compatibility" });
-  }
-  if (choice === "swiftshader" && plans.length === 0) {
-    attempts.push({ path: "node/dawn vulkan (SwiftShader ICD)", error: `${SWIFTSHADER_ICD} not found (Debian package chromium provides it)` });
+  // Order for auto: a hardware Vulkan adapter; else OpenGL ES through Mesa's llvmpipe (compatibility
+  // mode, every limit we need requested explicitly); else SwiftShader's Vulkan. On this project's CPU-only
+  // machines llvmpipe-GLES ran the stories260K forward pass 25-40x faster than SwiftShader-Vulkan
+  // (bench/forward.ts: 4,800 vs 110-230 tokens/s), so a software Vulkan adapter is only the last resort.
+  type Plan = { path: string; options: string[]; featureLevel: "core" | "compatibility"; icd?: string; hardwareOnly?: boolean };
+  const vulkan: Plan = { path: "node/dawn vulkan", options: ["backend=vulkan"], featureLevel: "core" };
+  const gles: Plan = { path: "node/dawn opengles (compatibility)", options: ["backend=opengles"], featureLevel: "compatibility" };
+  const swiftshader: Plan = { path: "node/dawn vulkan (SwiftShader ICD)", options: ["backend=vulkan"], featureLevel: "core", icd: SWIFTSHADER_ICD };
+  const haveSwiftshader = env.VK_ICD_FILENAMES === undefined && existsSync(SWIFTSHADER_ICD);
+  const plans: Plan[] = [];
+  if (choice === "auto") {
+    plans.push({ ...vulkan, hardwareOnly: true }, gles);
+    if (haveSwiftshader) plans.push(swiftshader);
+    plans.push(vulkan);
+  } else if (choice === "vulkan") {
+    plans.push(vulkan);
+  } else if (choice === "opengles") {
+    plans.push(gles);
+  } else if (choice === "swiftshader") {
+    if (haveSwiftshader) plans.push(swiftshader);
+    else attempts.push({ path: swiftshader.path, error: `${SWIFTSHADER_ICD} not found (Debian package chromium provides it)` });
   }
   for (const plan of plans) {
     const savedIcd = env.VK_ICD_FILENAMES;
@@ -111,8 +137,13 @@ async function findNodeAdapter(choice: BackendChoice, attempts: Attempt[]): Prom
     try {
       const gpu = mod.create(plan.options);
       const adapter = await gpu.requestAdapter({ featureLevel: plan.featureLevel, powerPreference: "high-performance" } as GPURequestAdapterOptions);
-      if (adapter !== null) return { adapter, path: plan.path, featureLevel: plan.featureLevel, gpu };
-      attempts.push({ path: plan.path, error: "requestAdapter() returned null" });
+      if (adapter !== null && plan.hardwareOnly === true && isSoftware(adapter)) {
+        attempts.push({ path: plan.path, error: `only a software adapter (${adapter.info.description || adapter.info.device}); trying the next path` });
+      } else if (adapter !== null) {
+        return { adapter, path: plan.path, featureLevel: plan.featureLevel, gpu };
+      } else {
+        attempts.push({ path: plan.path, error: "requestAdapter() returned null" });
+      }
     } catch (e) {
       attempts.push({ path: plan.path, error: (e as Error).message });
     }

@@ -2,7 +2,7 @@
  * The GPU context: one object holding the device and everything bound to it (pipeline cache, memory
  * tracker, uniform arena, fault log). Every module receives it explicitly; there is no global device.
  */
-import { type BackendChoice, findAdapter } from "./adapter.ts";
+import { type BackendChoice, findAdapter, isSoftware } from "./adapter.ts";
 import { MemoryTracker } from "./memory.ts";
 import { PipelineCache } from "./pipelines.ts";
 import { requiredLimitsFor } from "./requirements.ts";
@@ -62,7 +62,6 @@ export interface GpuContext {
   destroy(): void;
 }
 
-const SOFTWARE_NAMES = /llvmpipe|lavapipe|swiftshader|software|softpipe/i;
 
 /** Acquires an adapter and device for this runtime with every limit mazo's kernels need. */
 export async function createGpuContext(options: GpuContextOptions = {}): Promise<GpuContext> {
@@ -76,8 +75,7 @@ export async function createGpuContext(options: GpuContextOptions = {}): Promise
     architecture: ai.architecture,
     device: ai.device,
     description,
-    software: (ai as { isFallbackAdapter?: boolean }).isFallbackAdapter === true ||
-      SOFTWARE_NAMES.test(`${ai.vendor} ${ai.architecture} ${ai.device} ${ai.description}`),
+    software: isSoftware(adapter),
   };
   const requiredLimits = requiredLimitsFor(adapter, `${description} via ${found.path}`);
   const requiredFeatures: GPUFeatureName[] = [];

@@ -27,6 +27,22 @@ export const ATTENTION_KERNEL: KernelDef = {
   workgroupSize: (o) => [o.WG ?? WG, 1, 1],
 };
 
+/** Invocations per workgroup of the one-row-per-invocation variant. */
+const ROWS_WG = 64;
+/** Largest head dimension the one-row-per-invocation variant handles (its register tile). */
+export const ATTENTION_ROWS_MAX_HEAD_DIM = 64;
+
+/**
+ * One invocation per (query row, head) with the output row in registers: used for heads of at most 64
+ * dimensions (a multiple of 4), where the workgroup-per-row kernel leaves most lanes idle.
+ */
+export const ATTENTION_ROWS_KERNEL: KernelDef = {
+  name: "attention_rows",
+  wgsl: WGSL.attention_rows,
+  entryPoint: "main",
+  workgroupSize: (o) => [o.WG ?? ROWS_WG, 1, 1],
+};
+
 /** Extents of one attention call. */
 export interface AttentionShape {
   /** Sequences in the batch. */
@@ -92,6 +108,26 @@ export function attention(
   const bindings = [meta, q, k, v, out].map((t) => chunkBinding(singleChunk(t, "attention")));
 
   const n = batch * sq * nHeads;
+  if (headDim % 4 === 0 && headDim <= ATTENTION_ROWS_MAX_HEAD_DIM) {
+    // Small heads: one invocation per (row, head), no barriers (see attention_rows.wgsl).
+    rec.dispatch({
+      kernel: ATTENTION_ROWS_KERNEL,
+      overrides: { WG: ROWS_WG, D4: headDim / 4 },
+      uniforms: [
+        ["u32", n],
+        ["u32", sq],
+        ["u32", sk],
+        ["u32", nHeads],
+        ["u32", nHeads / nKvHeads],
+        ["u32", (nHeads * headDim) / 4],
+        ["u32", (nKvHeads * headDim) / 4],
+        ["f32", 1 / Math.sqrt(headDim)],
+      ],
+      storage: bindings,
+      workgroups: grid1d(n, ROWS_WG, ctx.limits.maxComputeWorkgroupsPerDimension),
+    });
+    return;
+  }
   rec.dispatch({
     kernel: ATTENTION_KERNEL,
     overrides: { WG, MAX_D: ATTENTION_MAX_HEAD_DIM },

@@ -1,0 +1,61 @@
+/**
+ * Progress of long work: on a TTY one rewritten status line (step, loss, steps/s, ETA); otherwise a
+ * plain log line every `every` steps or `seconds`, whichever comes first; nothing with quiet.
+ */
+
+export interface ProgressSink {
+  (text: string): void;
+}
+
+export class Progress {
+  readonly #total: number;
+  readonly #label: string;
+  readonly #tty: boolean;
+  readonly #quiet: boolean;
+  readonly #write: ProgressSink;
+  readonly #t0 = performance.now();
+  #lastLog = 0;
+  #startStep: number;
+
+  constructor(o: { total: number; label: string; tty: boolean; quiet: boolean; write: ProgressSink; startStep?: number }) {
+    this.#total = o.total;
+    this.#label = o.label;
+    this.#tty = o.tty;
+    this.#quiet = o.quiet;
+    this.#write = o.write;
+    this.#startStep = o.startStep ?? 0;
+  }
+
+  /** Reports that `step` (1-based) finished, with named values such as loss and g. */
+  update(step: number, values: Readonly<Record<string, number | string>>): void {
+    if (this.#quiet) return;
+    const secs = (performance.now() - this.#t0) / 1000;
+    const done = step - this.#startStep;
+    const rate = done / Math.max(secs, 1e-9);
+    const eta = rate > 0 ? (this.#total - step) / rate : Infinity;
+    const vals = Object.entries(values).map(([k, v]) => `${k} ${typeof v === "number" ? (Math.abs(v) < 1e-3 && v !== 0 ? v.toExponential(2) : v.toFixed(4)) : v}`).join("  ");
+    const line = `${this.#label} step ${step}/${this.#total}  ${vals}  ${rate.toFixed(2)} steps/s  ETA ${fmtDuration(eta)}`;
+    if (this.#tty) {
+      this.#write(`\r\x1b[2K${line}`);
+      if (step === this.#total) this.#write("\n");
+      return;
+    }
+    if (step === this.#total || step - this.#startStep === 1 || secs - this.#lastLog >= 10) {
+      this.#lastLog = secs;
+      this.#write(line + "\n");
+    }
+  }
+
+  /** A message on its own line (clears the TTY status line first). */
+  note(text: string): void {
+    if (this.#quiet) return;
+    this.#write(this.#tty ? `\r\x1b[2K${text}\n` : `${text}\n`);
+  }
+}
+
+/** "1m05s", "42s", "—" for unknown. */
+export function fmtDuration(secs: number): string {
+  if (!Number.isFinite(secs)) return "?";
+  const s = Math.round(secs);
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
+}

@@ -1,0 +1,64 @@
+/**
+ * Evaluation with MeZO's protocol: per task, accuracy on the test examples (argmax of the candidates'
+ * mean log-probabilities) and dev loss (the mean training loss on the dev examples); the average over
+ * tasks of both. Shaped as eval.json's "before"/"after" entries.
+ */
+import type { EncodedExample, ScoreFn } from "../tasks/encode.ts";
+import { scoreEncoded } from "../tasks/encode.ts";
+import { exampleLoss, predict } from "../tasks/metrics.ts";
+import type { PreparedTask } from "./prepared_tasks.ts";
+
+export interface TaskEval {
+  readonly accuracy: number;
+  readonly dev_loss: number;
+  readonly test_n: number;
+  readonly dev_n: number;
+}
+
+export interface EvalReport {
+  /** Mean of the tasks' dev losses. */
+  readonly dev_loss: number;
+  /** Mean of the tasks' test accuracies. */
+  readonly average: number;
+  readonly tasks: Readonly<Record<string, TaskEval>>;
+}
+
+async function devLoss(task: PreparedTask, examples: readonly EncodedExample[], score: ScoreFn): Promise<number> {
+  if (examples.length === 0) return NaN;
+  const scores = await scoreEncoded(examples, score);
+  let s = 0;
+  examples.forEach((e, i) => (s += exampleLoss(task.objective, scores[i]!, e.example.label)));
+  return s / examples.length;
+}
+
+async function accuracy(examples: readonly EncodedExample[], score: ScoreFn): Promise<number> {
+  if (examples.length === 0) return NaN;
+  const scores = await scoreEncoded(examples, score);
+  let right = 0;
+  examples.forEach((e, i) => {
+    if (predict(scores[i]!.map((s) => s.mean)) === e.example.label) right++;
+  });
+  return right / examples.length;
+}
+
+/** Dev loss only (cheap: for the convergence curve during training). */
+export async function evaluateDevLoss(tasks: readonly PreparedTask[], score: ScoreFn): Promise<number> {
+  let s = 0;
+  for (const t of tasks) s += await devLoss(t, t.dev, score);
+  return s / tasks.length;
+}
+
+/** Dev loss and test accuracy of every task, and their averages. */
+export async function evaluateTasks(tasks: readonly PreparedTask[], score: ScoreFn): Promise<EvalReport> {
+  const per: Record<string, TaskEval> = {};
+  let lossSum = 0;
+  let accSum = 0;
+  for (const t of tasks) {
+    const dl = await devLoss(t, t.dev, score);
+    const acc = await accuracy(t.test, score);
+    per[t.name] = { accuracy: acc, dev_loss: dl, test_n: t.test.length, dev_n: t.dev.length };
+    lossSum += dl;
+    accSum += acc;
+  }
+  return { dev_loss: lossSum / tasks.length, average: accSum / tasks.length, tasks: per };
+}
