@@ -123,3 +123,19 @@ export { MEZO_SIZES } from "./tasks/split.ts";
 
 // Browser helpers (fetch file access, the demo worker loop, golden/MeZO/MaZO checks)
 export * from "./browser/index.ts";
+
+// MaZO: importance, masks, masked scopes
+export { calibrate, CALIBRATION_DEFAULTS } from "./mazo/calibrate.ts";
+export type { CalibrationOptions, CalibrationTask, TaskStats } from "./mazo/calibrate.ts";
+export { CALIBRATION_CANDIDATES, calibrationSequences } from "./mazo/calibration_set.ts";
+export type { CalibrationCandidates } from "./mazo/calibration_set.ts";
+export { SCORE_DEFAULTS, taskScores } from "./mazo/scores.ts";
+export type { ScoreCoefficients } from "./mazo/scores.ts";
+export { buildMasks, MASK_DEFAULTS, MASK_METHODS, maskOverlap, OTHER_GROUPS, randomScores } from "./mazo/masks.ts";
+export type { MaskMethod, MaskOptions, MaskSelector, MaskSet, OtherGroups } from "./mazo/masks.ts";
+export { MaskedScope, masksByArena, splitByArena } from "./mazo/masked_scope.ts";
+export type { ArenaSource, TensorMasks } from "./mazo/masked_scope.ts";
+export { keptRows, loraBMask, rowImportance } from "./mazo/lora_mask.ts";
+export { createLoraMaskedScope, loraMasks } from "./mazo/lora_scope.ts";
+export type { LoraMaskOptions } from "./mazo/lora_scope.ts";
+export { batchLoss, modelScoreFn } from "./mazo/loss.ts";

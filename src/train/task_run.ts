@@ -8,6 +8,7 @@
  * resumed run ends with the same weights, bit for bit, as an uninterrupted one on the same backend.
  */
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
+import process from "node:process";
 import { join } from "node:path";
 import type { CliIO } from "../cli/command.ts";
 import type { TrainConfig } from "../cli/cmd_train.ts";
@@ -146,6 +147,7 @@ export async function runTaskTraining(x: TaskRunInputs): Promise<TaskRunResult> 
     appendFileSync(metricsPath, JSON.stringify(o) + "\n");
     metricsLines++;
   };
+  const killAfter = Number(process.env.MAZO_KILL_AFTER_STEP ?? NaN);
   for (let step = start; step < cfg.steps; step++) {
     const batch = mixer.next();
     if (step === start) {
@@ -181,6 +183,8 @@ export async function runTaskTraining(x: TaskRunInputs): Promise<TaskRunResult> 
     }
     progress.update(done, { loss: r.loss, ...devShown });
     if (s.checkpointEvery > 0 && (done % s.checkpointEvery === 0 || done === cfg.steps)) checkpoint(done);
+    // Fault injection for the resume tests: MAZO_KILL_AFTER_STEP=N sends this process SIGKILL after step N.
+    if (killAfter === done) killSelf();
   }
   const t1 = performance.now();
   const after = await evaluateTasks(tasks, score);
@@ -223,6 +227,13 @@ export async function runTaskTraining(x: TaskRunInputs): Promise<TaskRunResult> 
     memory,
     written,
   };
+}
+
+/** SIGKILL to this process (Deno's node:process emulation exits with code 1 instead, so use Deno.kill there). */
+function killSelf(): void {
+  const deno = (globalThis as { Deno?: { kill(pid: number, signal: string): void; pid: number } }).Deno;
+  if (deno !== undefined) deno.kill(deno.pid, "SIGKILL");
+  else process.kill(process.pid, "SIGKILL");
 }
 
 function countTasks(batch: readonly EncodedExample[]): Record<string, number> {

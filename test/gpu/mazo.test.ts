@@ -12,7 +12,9 @@ import { tokenizerFromFile } from "../../src/io/tokenizer_file.ts";
 import { loadMaskEngine } from "../../src/mask/engine.ts";
 import { calibrate, type TaskStats } from "../../src/mazo/calibrate.ts";
 import { batchLoss, modelScoreFn } from "../../src/mazo/loss.ts";
+import { createLoraMaskedScope, loraMasks } from "../../src/mazo/lora_scope.ts";
 import { MaskedScope } from "../../src/mazo/masked_scope.ts";
+import { initHostLora, LoraAdapters } from "../../src/lora/lora.ts";
 import { buildMasks, maskOverlap, type MaskSet } from "../../src/mazo/masks.ts";
 import { LlamaModel } from "../../src/model/forward.ts";
 import { loadModel } from "../../src/model/load.ts";
@@ -237,6 +239,36 @@ if (ctx) {
     mazo.g.forEach((g, i) => drift.push(relDiff(g, float.g[i]!)));
     assert.ok(Math.max(...drift) < 1e-2, `float-mode MeZO g drifted by ${Math.max(...drift)}`);
     if (verbose) console.log(`  keep 100%: g ${mazo.g.join(", ")}; float-mode MeZO relative g differences ${drift.map((d) => d.toExponential(1)).join(", ")}`);
+  });
+  fid("LoRA-MaZO: 2 steps train all of A and only B's kept rows; the other rows of B stay exactly zero", async () => {
+    const store = ParamStore.upload(ctx, weights);
+    const m = new LlamaModel(ctx, store);
+    const lora = new LoraAdapters(ctx, initHostLora(weights.config, { rank: 4, alpha: 8, targets: ["wq", "wv"], seed: 3 }));
+    lora.attach(m);
+    const masks = loraMasks(lora, weights, gpuStats, { keep: 0.25 });
+    const scope = createLoraMaskedScope(ctx, lora.arenas, masks);
+    try {
+      const rowsKept = lora.entries.reduce((a, e) => a + Math.round(0.25 * e.outDim), 0);
+      assert.is(scope.trainable, lora.entries.reduce((a, e) => a + 4 * e.inDim, 0) + 4 * rowsKept);
+      const before = await lora.download();
+      await withErrorScopes(ctx, () => trainSteps(ctx, m, scope, batch.slice(2), 2, 1e-2, 15));
+      const after = await lora.download();
+      lora.entries.forEach((e, k) => {
+        const kept = new Set(masks.get(e.idB)!);
+        after.b[k]!.forEach((v, i) => {
+          if (kept.has(i)) assert.ok(v !== 0, `${e.weight} B[${i}] is kept but did not move`);
+          else assert.ok(Object.is(v, 0), `${e.weight} B[${i}] = ${v} outside the kept rows`);
+        });
+        const movedA = after.a[k]!.filter((v, i) => v !== before.a[k]![i]).length;
+        assert.ok(movedA > 0.95 * after.a[k]!.length, `${e.weight}: only ${movedA} entries of A moved`);
+      });
+    } finally {
+      scope.destroy();
+      lora.detach(m);
+      lora.destroy();
+      m.releaseActivations();
+      store.destroy(ctx);
+    }
   });
   fid.run();
 
