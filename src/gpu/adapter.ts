@@ -84,6 +84,15 @@ function noAdapterMessage(runtime: Runtime, attempts: readonly Attempt[]): strin
   return `No WebGPU adapter on ${runtime}. Tried:\n${tried}\n${fix}`;
 }
 
+/** False on Linux machines with no GPU device node (/dev/dri/renderD*, /dev/nvidia*); true elsewhere. */
+async function mayHaveGpu(): Promise<boolean> {
+  const proc = (globalThis as { process?: { platform?: string } }).process;
+  if (proc?.platform !== "linux") return true;
+  const { existsSync, readdirSync } = await import("node:fs");
+  const dri = existsSync("/dev/dri") && readdirSync("/dev/dri").some((f) => f.startsWith("renderD"));
+  return dri || existsSync("/dev/nvidia0") || existsSync("/dev/nvidiactl");
+}
+
 /** Software rasterizers, by name or by the adapter's own fallback flag. */
 export function isSoftware(adapter: GPUAdapter): boolean {
   const i = adapter.info;
@@ -119,7 +128,10 @@ async function findNodeAdapter(choice: BackendChoice, attempts: Attempt[]): Prom
   const haveSwiftshader = env.VK_ICD_FILENAMES === undefined && existsSync(SWIFTSHADER_ICD);
   const plans: Plan[] = [];
   if (choice === "auto") {
-    plans.push({ ...vulkan, hardwareOnly: true }, gles);
+    // Probe hardware Vulkan only where a GPU device node exists (Linux): Dawn prints its failed probes
+    // of software ICDs to stderr, which would clutter every command on a CPU-only machine.
+    if (await mayHaveGpu()) plans.push({ ...vulkan, hardwareOnly: true });
+    plans.push(gles);
     if (haveSwiftshader) plans.push(swiftshader);
     plans.push(vulkan);
   } else if (choice === "vulkan") {

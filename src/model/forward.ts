@@ -70,13 +70,14 @@ export class LlamaModel {
       this.#acts.set(key, a);
       return a;
     }
-    a = new Activations(this.ctx, this.config, batch, slots);
-    this.#acts.set(key, a);
-    while (this.#acts.size > KEEP_SHAPES) {
+    // Free the least recently used shapes first, so a new shape never briefly coexists with them.
+    while (this.#acts.size >= KEEP_SHAPES) {
       const [oldKey, old] = this.#acts.entries().next().value as [string, Activations];
       old.destroy(this.ctx);
       this.#acts.delete(oldKey);
     }
+    a = new Activations(this.ctx, this.config, batch, slots);
+    this.#acts.set(key, a);
     return a;
   }
 

@@ -9,6 +9,7 @@ import { dataDir } from "../../src/io/files.ts";
 import { LlamaModel } from "../../src/model/forward.ts";
 import { generate } from "../../src/model/generate.ts";
 import { loadModel } from "../../src/model/load.ts";
+import { tokenizerFromFile } from "../../src/io/tokenizer_file.ts";
 import { ParamStore } from "../../src/model/param_store.ts";
 import type { HostWeights } from "../../src/model/weights.ts";
 import { forwardRef } from "../../src/ref/forward.ts";
@@ -24,6 +25,8 @@ interface Golden {
 
 const dir = join(dataDir(), "stories260K");
 const golden = JSON.parse(readFileSync(join(dir, "golden.json"), "utf8")) as Golden;
+const expectedText = readFileSync(join(dir, "expected_run_t0_n200.txt"), "utf8");
+const tokenizer = await tokenizerFromFile(join(dir, "tok512.bin"));
 const verbose = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env.MAZO_TEST_VERBOSE === "1";
 
 async function goldenChecks(s: ReturnType<typeof suite>, label: string, getCtx: () => GpuContext, weights: HostWeights, expectSplit: boolean): Promise<void> {
@@ -63,10 +66,12 @@ async function goldenChecks(s: ReturnType<typeof suite>, label: string, getCtx: 
     assert.is(r.count[0], ids.length - 1);
   });
 
-  s(`${label}: 200 greedy tokens from BOS with the KV cache equal golden.json`, async () => {
+  s(`${label}: 200 greedy tokens from BOS with the KV cache equal golden.json and decode to run.c's text`, async () => {
     const ids = await generate(model, [1], { maxTokens: 200, temperature: 0 });
     assert.equal(ids, golden.greedy_from_bos.ids.slice(0, ids.length));
     assert.is(ids.length, golden.greedy_from_bos.ids.length);
+    // run.c prints the pieces and one trailing newline.
+    assert.is(tokenizer.decode([1, ...ids]) + "\n", expectedText);
   });
 
   s.after(() => {
