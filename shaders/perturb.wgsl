@@ -4,7 +4,7 @@
 // A perturbation by +eps*z is coef = -eps, decay = 0 (theta - (-eps*z) rounds exactly like theta + eps*z).
 // Each product goes through rng_opaque, so every float op is rounded once, as in src/ref/perturb.ts:
 // results are bit-identical to the reference. Elements covered by no segment (padding) are untouched.
-// Needs rng.wgsl prepended (src/kernels/with_rng.ts).
+// Needs rng.wgsl and segments.wgsl prepended (src/kernels/with_rng.ts).
 //
 // Bindings (group 0):
 //   0 uniform    p: Params                     seed, elems, nseg, coef, decay, zero (= 0 at run time)
@@ -12,7 +12,8 @@
 //   2 read       segs: array<u32>, (nseg, 8)    segment table sorted by startElem: tensorId, startElem,
 //                                               count, firstIndex, flags (bit 0: weight decay), gridExp, 0, 0
 //
-// Workgroup: (WG, 1, 1) invocations, one element each; each finds its segment by binary search.
+// Workgroup: (WG, 1, 1) invocations, one element each; each finds its segment by binary search
+// (seg_find).
 // Dispatch:  grid1d(elems, WG) -> (gx, gy); element i = gid.x + gid.y * (num_workgroups.x * WG).
 
 override WG: u32 = 256u;
@@ -36,27 +37,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (i >= p.elems) {
     return;
   }
-  // Last segment with startElem <= i.
-  var lo = 0u;
-  var hi = p.nseg;
-  while (hi - lo > 1u) {
-    let mid = (lo + hi) / 2u;
-    if (segs[mid * 8u + 1u] <= i) {
-      lo = mid;
-    } else {
-      hi = mid;
-    }
-  }
-  let b = lo * 8u;
-  let start = segs[b + 1u];
-  if (i < start || i - start >= segs[b + 2u]) {
+  let b = seg_find(i, p.nseg);
+  if (b == SEG_NONE) {
     return;
   }
-  let z = rng_z(p.seed, segs[b], segs[b + 3u] + (i - start));
-  let t = theta[i];
-  var v = t - rng_opaque(p.coef * z, p.zero);
-  if ((segs[b + 4u] & 1u) != 0u && p.decay != 0.0) {
-    v = v - rng_opaque(p.decay * t, p.zero);
-  }
-  theta[i] = v;
+  let z = rng_z(p.seed, segs[b], seg_index(b, i));
+  theta[i] = seg_step(theta[i], z, p.coef, p.decay, (segs[b + 4u] & 1u) != 0u, p.zero);
 }

@@ -7,7 +7,8 @@
 //                     (decay only where flags & 1; coef = decay = 0 quantises theta onto the grid).
 // status[0] gets bit 0 if a perturbed |q| exceeded 2^24 (exactness lost), bit 1 if an updated one did,
 // bit 2 if an element was not on its grid before a perturbation (quantise first).
-// Results are bit-identical to src/ref/perturb.ts. Needs rng.wgsl prepended (src/kernels/with_rng.ts).
+// Results are bit-identical to src/ref/perturb.ts. Needs rng.wgsl and segments.wgsl prepended
+// (src/kernels/with_rng.ts).
 //
 // Bindings (group 0):
 //   0 uniform    p: Params                     seed, elems, nseg, mode, a (eps or coef), decay, k, zero
@@ -15,7 +16,8 @@
 //   2 read       segs: array<u32>, (nseg, 8)    segment table as in perturb.wgsl (word 5: gridExp as i32)
 //   3 read_write status: array<atomic<u32>>, (4) overflow / off-grid flags, or-ed in
 //
-// Workgroup: (WG, 1, 1) invocations, one element each; each finds its segment by binary search.
+// Workgroup: (WG, 1, 1) invocations, one element each; each finds its segment by binary search
+// (seg_find).
 // Dispatch:  grid1d(elems, WG) -> (gx, gy); element i = gid.x + gid.y * (num_workgroups.x * WG).
 
 override WG: u32 = 256u;
@@ -49,22 +51,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (i >= p.elems) {
     return;
   }
-  var lo = 0u;
-  var hi = p.nseg;
-  while (hi - lo > 1u) {
-    let mid = (lo + hi) / 2u;
-    if (segs[mid * 8u + 1u] <= i) {
-      lo = mid;
-    } else {
-      hi = mid;
-    }
-  }
-  let b = lo * 8u;
-  let start = segs[b + 1u];
-  if (i < start || i - start >= segs[b + 2u]) {
+  let b = seg_find(i, p.nseg);
+  if (b == SEG_NONE) {
     return;
   }
-  let n = rng_z_int(p.seed, segs[b], segs[b + 3u] + (i - start));
+  let n = rng_z_int(p.seed, segs[b], seg_index(b, i));
   let g = bitcast<i32>(segs[b + 5u]);
   let t = theta[i];
   if (p.mode == 0u) {
@@ -80,11 +71,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     }
     theta[i] = f32(qn) * pow2(g);
   } else {
-    let z = f32(n) * RNG_Z_SCALE;
-    var v = t - rng_opaque(p.a * z, p.zero);
-    if ((segs[b + 4u] & 1u) != 0u && p.decay != 0.0) {
-      v = v - rng_opaque(p.decay * t, p.zero);
-    }
+    let v = seg_step(t, f32(n) * RNG_Z_SCALE, p.a, p.decay, (segs[b + 4u] & 1u) != 0u, p.zero);
     let r = round(v * pow2(-g));
     if (abs(r) > Q_MAX) {
       atomicOr(&status[0], 2u);

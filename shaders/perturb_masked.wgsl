@@ -4,7 +4,7 @@
 //   with z = rng_z(seed, tensorId, firstIndex + i - startElem), the same z the unmasked kernel
 //   (perturb.wgsl) uses for that element, so a full mask reproduces it bit for bit. Cost grows with the
 //   number of listed positions k, not with the arena. Unlisted elements are never touched.
-// Needs rng.wgsl prepended (src/kernels/with_rng.ts).
+// Needs rng.wgsl and segments.wgsl prepended (src/kernels/with_rng.ts).
 //
 // Bindings (group 0):
 //   0 uniform    p: Params                     seed, count (k), nseg, coef, decay, zero (= 0 at run time)
@@ -12,7 +12,8 @@
 //   2 read       segs: array<u32>, (nseg, 8)    segment table as in perturb.wgsl
 //   3 read       pos: array<u32>, (k)           distinct arena positions, each inside a segment
 //
-// Workgroup: (WG, 1, 1) invocations, one listed position each; each finds its segment by binary search.
+// Workgroup: (WG, 1, 1) invocations, one listed position each; each finds its segment by binary
+// search (seg_find).
 // Dispatch:  grid1d(k, WG) -> (gx, gy); entry j = gid.x + gid.y * (num_workgroups.x * WG).
 
 override WG: u32 = 256u;
@@ -38,26 +39,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     return;
   }
   let i = pos[j];
-  var lo = 0u;
-  var hi = p.nseg;
-  while (hi - lo > 1u) {
-    let mid = (lo + hi) / 2u;
-    if (segs[mid * 8u + 1u] <= i) {
-      lo = mid;
-    } else {
-      hi = mid;
-    }
-  }
-  let b = lo * 8u;
-  let start = segs[b + 1u];
-  if (i < start || i - start >= segs[b + 2u]) {
+  let b = seg_find(i, p.nseg);
+  if (b == SEG_NONE) {
     return;
   }
-  let z = rng_z(p.seed, segs[b], segs[b + 3u] + (i - start));
-  let t = theta[i];
-  var v = t - rng_opaque(p.coef * z, p.zero);
-  if ((segs[b + 4u] & 1u) != 0u && p.decay != 0.0) {
-    v = v - rng_opaque(p.decay * t, p.zero);
-  }
-  theta[i] = v;
+  let z = rng_z(p.seed, segs[b], seg_index(b, i));
+  theta[i] = seg_step(theta[i], z, p.coef, p.decay, (segs[b + 4u] & 1u) != 0u, p.zero);
 }

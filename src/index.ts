@@ -78,7 +78,7 @@ export type { FullScopeOptions, ParamGroup } from "./zo/full_scope.ts";
 export { checkSchedule, lrAt } from "./zo/schedule.ts";
 export type { LrSchedule, LrScheduleKind } from "./zo/schedule.ts";
 export { probeSeed } from "./zo/seeds.ts";
-export { Batcher, encodeTexts, lmLoss, lmLossForStep, lmSequences, parseTextJsonl } from "./zo/losses.ts";
+export { Batcher, encodeTexts, lmBatchLoss, lmLossForStep, lmSequences, parseTextJsonl } from "./zo/losses.ts";
 export type { LossForStep, TextTokenizer } from "./zo/losses.ts";
 export { headerLine, parseTrajectory, stepLine, TRAJECTORY_VERSION, weightsHash } from "./zo/trajectory.ts";
 export type { ReplayStep, Trajectory, TrajectoryHeader } from "./zo/trajectory.ts";
@@ -139,3 +139,7 @@ export { keptRows, loraBMask, rowImportance } from "./mazo/lora_mask.ts";
 export { createLoraMaskedScope, loraMasks } from "./mazo/lora_scope.ts";
 export type { LoraMaskOptions } from "./mazo/lora_scope.ts";
 export { batchLoss, modelScoreFn } from "./mazo/loss.ts";
+
+// Benchmarks (runtime-neutral)
+export { benchForward, FORWARD_SHAPES, forwardTable, parseShapes } from "./bench/forward.ts";
+export { benchSteps, stepTable } from "./bench/step.ts";

@@ -45,7 +45,7 @@ export const TRAIN_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   data: { type: "string", arg: "<file.jsonl>", description: 'plain text LM data, one {"text": ...} per line' },
   method: { type: "string", arg: "<name>", choices: TASK_METHODS, description: "what to train (default: mazo with --tasks, mezo with --data); --data takes mezo or lora-mezo" },
   steps: { type: "string", arg: "<N>", description: "training steps (default 100; 200 with --tasks)" },
-  lr: { type: "string", arg: "<X>", description: "peak learning rate (default 1e-5 with --data; with --tasks 3e-5 for mezo, 1e-3 for masked methods, 1e-3 for LoRA)" },
+  lr: { type: "string", arg: "<X>", description: "peak learning rate (default 1e-5 with --data; with --tasks 3e-5 for mezo, 1e-3 for the masked and LoRA methods)" },
   eps: { type: "string", arg: "<E>", default: "1e-3", description: "perturbation size" },
   batch: { type: "string", arg: "<B>", description: "sequences per batch with --data (default 8); examples per batch with --tasks (default 12)" },
   "max-len": { type: "string", arg: "<T>", default: "128", description: "tokens per sequence at most (BOS included)" },
@@ -62,7 +62,7 @@ export const TRAIN_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   "lora-rank": { type: "string", arg: "<r>", default: "8", description: "LoRA rank" },
   "lora-alpha": { type: "string", arg: "<a>", default: "16", description: "LoRA alpha (scale alpha/r)" },
   "lora-targets": { type: "string", arg: "<list>", default: "wq,wv", description: "LoRA target projections (wq,wk,wv,wo,w1,w2,w3)" },
-  merge: { type: "boolean", default: false, description: "lora-mezo: also write the merged model to merged/" },
+  merge: { type: "boolean", default: false, description: "lora-mezo, lora-mazo: also write the merged model to merged/" },
   "log-every": { type: "string", arg: "<N>", default: "10", description: "steps between progress lines" },
   ...TASK_OPTIONS,
 };
@@ -260,7 +260,7 @@ export async function runZoTraining(spec: ZoRunSpec): Promise<ZoRunResult> {
 export const trainCommand: Command = {
   name: "train",
   summary: "zeroth-order fine-tuning: MaZO multi-task on --tasks (the default), or MeZO/LoRA-MeZO on --data text",
-  usage: "[--tasks sst2,trec,copa] [--method mazo|mezo|sparse-mezo|random-mask|single-task|lora-mezo] [--out <dir>] [--resume <dir>] ... | --data <file.jsonl> --out <dir> [--method mezo|lora-mezo] ...",
+  usage: "[--tasks sst2,trec,copa] [--method mazo|mezo|sparse-mezo|random-mask|single-task|lora-mezo|lora-mazo] [--out <dir>] [--resume <dir>] ... | --data <file.jsonl> --out <dir> [--method mezo|lora-mezo] ...",
   options: TRAIN_OPTIONS,
   async run(v, _p, io) {
     if (v.data === undefined) return await runTasksCommand(v, io);

@@ -88,24 +88,19 @@ export function attention(
   shape: AttentionShape,
 ): void {
   const { batch, sq, sk, nHeads, nKvHeads, headDim } = shape;
-  assertPositiveInt("batch", batch);
-  assertPositiveInt("sq", sq);
-  assertPositiveInt("sk", sk);
-  assertPositiveInt("nHeads", nHeads);
-  assertPositiveInt("nKvHeads", nKvHeads);
+  for (const name of ["batch", "sq", "sk", "nHeads", "nKvHeads"] as const) assertPositiveInt(name, shape[name]);
   assertPositiveInt("headDim", headDim, ATTENTION_MAX_HEAD_DIM);
   if (nHeads % nKvHeads !== 0) {
     throw new RangeError(`attention: nKvHeads (${nKvHeads}) must divide nHeads (${nHeads})`);
   }
-  for (const [name, t, dtype] of [["q", q, "f32"], ["k", k, "f32"], ["v", v, "f32"], ["out", out, "f32"], ["meta", meta, "u32"]] as const) {
+  const qShape = [batch * sq, nHeads * headDim], kvShape = [batch * sk, nKvHeads * headDim];
+  // In binding order (1..5): name, tensor, dtype, shape.
+  const operands = [["meta", meta, "u32", [batch, 2]], ["q", q, "f32", qShape], ["k", k, "f32", kvShape], ["v", v, "f32", kvShape], ["out", out, "f32", qShape]] as const;
+  for (const [name, t, dtype] of operands) {
     if (t.dtype !== dtype) throw new RangeError(`attention: ${name} (${t.label}) has dtype ${t.dtype}, expected ${dtype}`);
   }
-  assertShape("attention", "q", q, [batch * sq, nHeads * headDim]);
-  assertShape("attention", "out", out, [batch * sq, nHeads * headDim]);
-  assertShape("attention", "k", k, [batch * sk, nKvHeads * headDim]);
-  assertShape("attention", "v", v, [batch * sk, nKvHeads * headDim]);
-  assertShape("attention", "meta", meta, [batch, 2]);
-  const bindings = [meta, q, k, v, out].map((t) => chunkBinding(singleChunk(t, "attention")));
+  for (const [name, t, , dims] of operands) assertShape("attention", name, t, dims);
+  const bindings = operands.map(([, t]) => chunkBinding(singleChunk(t, "attention")));
 
   const n = batch * sq * nHeads;
   if (headDim % 4 === 0 && headDim <= ATTENTION_ROWS_MAX_HEAD_DIM) {

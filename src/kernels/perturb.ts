@@ -18,9 +18,9 @@ import { withRng } from "./with_rng.ts";
 const WG = 256;
 
 const kernel = (name: string, wgsl: string): KernelDef => ({ name, wgsl, entryPoint: "main", workgroupSize: (o) => [o.WG ?? WG, 1, 1] });
-export const PERTURB_KERNEL: KernelDef = kernel("perturb", withRng(WGSL.perturb));
-export const PERTURB_GRID_KERNEL: KernelDef = kernel("perturb_grid", withRng(WGSL.perturb_grid));
-export const PERTURB_MASKED_KERNEL: KernelDef = kernel("perturb_masked", withRng(WGSL.perturb_masked));
+export const PERTURB_KERNEL: KernelDef = kernel("perturb", withRng(WGSL.perturb, { segments: true }));
+export const PERTURB_GRID_KERNEL: KernelDef = kernel("perturb_grid", withRng(WGSL.perturb_grid, { segments: true }));
+export const PERTURB_MASKED_KERNEL: KernelDef = kernel("perturb_masked", withRng(WGSL.perturb_masked, { segments: true }));
 export const PERTURB_MASKED_COPY_KERNEL: KernelDef = kernel("perturb_masked_copy", WGSL.perturb_masked_copy);
 
 /**

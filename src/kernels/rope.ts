@@ -10,10 +10,10 @@ import { grid1d } from "../gpu/grid.ts";
 import type { KernelDef } from "../gpu/pipelines.ts";
 import type { Recorder } from "../gpu/recorder.ts";
 import { chunkBinding, singleChunk, type Tensor, uploadTensor } from "../gpu/tensor.ts";
+import type { RopeLayout } from "../model/config.ts";
 import { assertShape, fmtShape } from "./checks.ts";
 
-/** Which elements of a head form a rotation pair: (2i, 2i+1) "adjacent" (llama2.c) or (i, i + Dh/2) "half" (HF). */
-export type RopeLayout = "adjacent" | "half";
+export type { RopeLayout } from "../model/config.ts";
 
 export interface RopeOptions {
   readonly nHeads: number;

@@ -6,7 +6,10 @@
  *   hd head dim, T sequence length.
  */
 
-/** llama2.c rotates adjacent pairs (2i, 2i+1); Hugging Face `rotate_half` pairs (i, i + hd/2). */
+/**
+ * Which elements of a head form a RoPE rotation pair: llama2.c rotates adjacent pairs (2i, 2i+1)
+ * ("adjacent"); Hugging Face `rotate_half` pairs (i, i + hd/2) ("half").
+ */
 export type RopeLayout = "adjacent" | "half";
 
 /** Supported architectures (all Llama-shaped: RMSNorm, RoPE, GQA attention, SwiGLU FFN). */

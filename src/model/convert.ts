@@ -8,7 +8,7 @@
  *   half row (i + s*hd/2)  <-  adjacent row (2i + s),  s in {0, 1}, i in [0, hd/2)
  * which is what Hugging Face's convert_llama_weights_to_hf `permute` does.
  */
-import type { ModelConfig } from "./config.ts";
+import type { ModelConfig, RopeLayout } from "./config.ts";
 import { canonicalToHfName } from "./hf.ts";
 import { encodeSafetensors } from "./safetensors.ts";
 import { checkHostWeights, type HostTensor, type HostWeights } from "./weights.ts";
@@ -17,7 +17,7 @@ import { checkHostWeights, type HostTensor, type HostWeights } from "./weights.t
  * Permutes the rows of a (heads*hd, cols) matrix (cols = 1 for a bias) head by head between the two
  * RoPE layouts. `to` is the layout of the result.
  */
-export function permuteRopeRows(data: Float32Array, heads: number, hd: number, cols: number, to: "half" | "adjacent"): Float32Array {
+export function permuteRopeRows(data: Float32Array, heads: number, hd: number, cols: number, to: RopeLayout): Float32Array {
   if (data.length !== heads * hd * cols) throw new RangeError(`permuteRopeRows: ${data.length} values, expected heads*hd*cols = ${heads}*${hd}*${cols}`);
   if (hd % 2 !== 0) throw new RangeError(`permuteRopeRows: head dim must be even, got ${hd}`);
   const out = new Float32Array(data.length);
@@ -35,7 +35,7 @@ export function permuteRopeRows(data: Float32Array, heads: number, hd: number, c
 }
 
 /** Weights `w` re-expressed in RoPE layout `to` (wq, wk, bq, bk permuted; the rest shared, not copied). */
-export function withRopeLayout(w: HostWeights, to: "half" | "adjacent"): HostWeights {
+export function withRopeLayout(w: HostWeights, to: RopeLayout): HostWeights {
   const c = w.config;
   if (c.ropeLayout === to) return w;
   const tensors = w.tensors.map((t): HostTensor => {

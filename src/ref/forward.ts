@@ -7,19 +7,28 @@
  *
  * Dimensions: V vocab, D dim, F FFN hidden, H heads, KV kv heads, hd head dim, T sequence length.
  */
+import type { RopeLayout } from "../model/config.ts";
 import type { HostWeights } from "../model/weights.ts";
 
-/** One decoding stream with its KV cache: feed tokens one position at a time. */
+/** Called with a projection's weight name ("layers.0.wq") and its input vector at one position. */
+export type LinearTap = (weight: string, x: Float32Array) => void;
+
+/**
+ * One decoding stream with its KV cache: feed tokens one position at a time. `tap`, when given, sees
+ * the input of every linear projection (wq, wk, wv, wo, w1, w3, w2 of each layer; not the classifier).
+ */
 export class RefDecoder {
   readonly #w: HostWeights;
+  readonly #tap: LinearTap | undefined;
   readonly #t: Map<string, Float32Array>;
   /** Per layer (maxSeqLen, KV*hd). */
   readonly #kCache: Float32Array[];
   readonly #vCache: Float32Array[];
   #pos = 0;
 
-  constructor(w: HostWeights) {
+  constructor(w: HostWeights, tap?: LinearTap) {
     this.#w = w;
+    this.#tap = tap;
     this.#t = new Map(w.tensors.map((t) => [t.name, t.data]));
     const c = w.config;
     const kvDim = c.nKvHeads * c.headDim;
@@ -36,6 +45,12 @@ export class RefDecoder {
     const t = this.#t.get(name);
     if (t === undefined) throw new RangeError(`forwardRef: weights have no tensor "${name}"`);
     return t;
+  }
+
+  /** out = W(name) @ x, reported to the tap. */
+  #linear(out: Float32Array, name: string, x: Float32Array): void {
+    matvec(out, this.#get(name), x);
+    this.#tap?.(name, x);
   }
 
   /** Feeds `token` at the next position and returns the logits (V) predicting the token after it. */
@@ -57,9 +72,9 @@ export class RefDecoder {
     for (let l = 0; l < c.nLayers; l++) {
       const p = `layers.${l}.`;
       rmsnorm(xb, x, this.#get(p + "attention_norm"), c.normEps);
-      matvec(q, this.#get(p + "wq"), xb);
-      matvec(k, this.#get(p + "wk"), xb);
-      matvec(v, this.#get(p + "wv"), xb);
+      this.#linear(q, p + "wq", xb);
+      this.#linear(k, p + "wk", xb);
+      this.#linear(v, p + "wv", xb);
       if (c.attnBias) {
         addInto(q, this.#get(p + "bq"));
         addInto(k, this.#get(p + "bk"));
@@ -87,16 +102,16 @@ export class RefDecoder {
           att[h * hd + i] = acc;
         }
       }
-      matvec(delta, this.#get(p + "wo"), att);
+      this.#linear(delta, p + "wo", att);
       addInto(x, delta);
       rmsnorm(xb, x, this.#get(p + "ffn_norm"), c.normEps);
-      matvec(hb, this.#get(p + "w1"), xb);
-      matvec(hb2, this.#get(p + "w3"), xb);
+      this.#linear(hb, p + "w1", xb);
+      this.#linear(hb2, p + "w3", xb);
       for (let i = 0; i < F; i++) {
         const g = hb[i]!;
         hb[i] = (g / (1 + Math.exp(-g))) * hb2[i]!; // silu(gate) * up
       }
-      matvec(delta, this.#get(p + "w2"), hb);
+      this.#linear(delta, p + "w2", hb);
       addInto(x, delta);
     }
     rmsnorm(xb, x, this.#get("norm"), c.normEps);
@@ -135,7 +150,7 @@ function rmsnorm(out: Float32Array, x: Float32Array, weight: Float32Array, eps: 
  * Rotates each head of `v` (heads*hd) at position `pos`: pair j (j < hd/2) with frequency
  * theta^(-2j/hd) is elements (2j, 2j+1) in the "adjacent" layout and (j, j + hd/2) in the "half" layout.
  */
-function rope(v: Float32Array, heads: number, hd: number, pos: number, theta: number, layout: "adjacent" | "half"): void {
+function rope(v: Float32Array, heads: number, hd: number, pos: number, theta: number, layout: RopeLayout): void {
   const half = hd / 2;
   for (let h = 0; h < heads; h++) {
     for (let j = 0; j < half; j++) {
@@ -150,12 +165,15 @@ function rope(v: Float32Array, heads: number, hd: number, pos: number, theta: nu
   }
 }
 
-/** Logits (T, V) for every position of `tokens`, row t predicting tokens[t+1]. */
-export function forwardRef(w: HostWeights, tokens: readonly number[]): Float32Array {
+/**
+ * Logits (T, V) for every position of `tokens`, row t predicting tokens[t+1]; `tap` sees every linear
+ * projection's input (see RefDecoder).
+ */
+export function forwardRef(w: HostWeights, tokens: ArrayLike<number>, tap?: LinearTap): Float32Array {
   const V = w.config.vocabSize;
   const out = new Float32Array(tokens.length * V);
-  const dec = new RefDecoder(w);
-  tokens.forEach((tok, t) => out.set(dec.step(tok), t * V));
+  const dec = new RefDecoder(w, tap);
+  for (let t = 0; t < tokens.length; t++) out.set(dec.step(tokens[t]!), t * V);
   return out;
 }
 

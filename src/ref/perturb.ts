@@ -74,13 +74,18 @@ export function segmentOf(table: Uint32Array, i: number): number {
   return i >= start && i - start < table[lo * SEG_WORDS + 2]! ? lo : -1;
 }
 
-function updateOne(theta: Float32Array, table: Uint32Array, s: number, i: number, seed: number, coef: number, decay: number): void {
+/** zInt of arena element i, held by packed-table row s: drawn at (seed, its tensor, its index within it). */
+function segmentZInt(table: Uint32Array, s: number, i: number, seed: number): number {
   const b = s * SEG_WORDS;
-  const z = zInt(seed, table[b]!, table[b + 3]! + i - table[b + 1]!) * Z_SCALE;
+  return zInt(seed, table[b]!, table[b + 3]! + i - table[b + 1]!);
+}
+
+/** Arena element i (row s) after the step: f32 (theta - coef*z) - decay*theta, decay where row s is flagged. */
+function updatedValue(theta: Float32Array, table: Uint32Array, s: number, i: number, seed: number, coef: number, decay: number): number {
+  const z = segmentZInt(table, s, i, seed) * Z_SCALE;
   const t = theta[i]!;
-  let v = f(t - f(coef * z));
-  if ((table[b + 4]! & SEG_DECAY) !== 0 && decay !== 0) v = f(v - f(decay * t));
-  theta[i] = v;
+  const v = f(t - f(coef * z));
+  return (table[s * SEG_WORDS + 4]! & SEG_DECAY) !== 0 && decay !== 0 ? f(v - f(decay * t)) : v;
 }
 
 /** theta = (theta - coef*z) - decay*theta (decay where flagged) on every segment element, in place. */
@@ -88,7 +93,7 @@ export function updateArenaRef(theta: Float32Array, table: Uint32Array, seed: nu
   const c = f(coef), d = f(decay);
   for (let i = 0; i < theta.length; i++) {
     const s = segmentOf(table, i);
-    if (s >= 0) updateOne(theta, table, s, i, seed, c, d);
+    if (s >= 0) theta[i] = updatedValue(theta, table, s, i, seed, c, d);
   }
 }
 
@@ -113,9 +118,8 @@ export function gridPerturbRef(theta: Float32Array, table: Uint32Array, seed: nu
   for (let i = 0; i < theta.length; i++) {
     const s = segmentOf(table, i);
     if (s < 0) continue;
-    const b = s * SEG_WORDS;
-    const g = table[b + 5]! | 0;
-    const n = zInt(seed, table[b]!, table[b + 3]! + i - table[b + 1]!);
+    const g = table[s * SEG_WORDS + 5]! | 0;
+    const n = segmentZInt(table, s, i, seed);
     const qf = f(theta[i]! * 2 ** -g);
     const q = Math.trunc(qf);
     if (q !== qf) status |= GRID_OFF_GRID;
@@ -137,12 +141,8 @@ export function gridUpdateRef(theta: Float32Array, table: Uint32Array, seed: num
   for (let i = 0; i < theta.length; i++) {
     const s = segmentOf(table, i);
     if (s < 0) continue;
-    const b = s * SEG_WORDS;
-    const g = table[b + 5]! | 0;
-    const z = zInt(seed, table[b]!, table[b + 3]! + i - table[b + 1]!) * Z_SCALE;
-    const t = theta[i]!;
-    let v = f(t - f(a * z));
-    if ((table[b + 4]! & SEG_DECAY) !== 0 && dc !== 0) v = f(v - f(dc * t));
+    const g = table[s * SEG_WORDS + 5]! | 0;
+    const v = updatedValue(theta, table, s, i, seed, a, dc);
     const r = roundHalfEven(f(v * 2 ** -g));
     if (Math.abs(r) > 2 ** 24) status |= GRID_UPDATE_OVERFLOW;
     theta[i] = f(r * 2 ** g);
@@ -201,7 +201,7 @@ export function updateMaskedRef(theta: Float32Array, table: Uint32Array, positio
   const c = f(coef), d = f(decay);
   for (const i of positions) {
     const s = segmentOf(table, i);
-    if (s >= 0) updateOne(theta, table, s, i, seed, c, d);
+    if (s >= 0) theta[i] = updatedValue(theta, table, s, i, seed, c, d);
   }
 }
 

@@ -16,7 +16,7 @@ export interface RefSequence {
   readonly targets: readonly number[];
 }
 
-/** Mean NLL over every target token of the batch (the GPU lmLoss), float64. */
+/** Mean NLL over every target token of the batch (the GPU lmBatchLoss), float64. */
 export function lmLossRef(w: HostWeights, seqs: readonly RefSequence[]): number {
   let sum = 0, count = 0;
   for (const s of seqs) {

@@ -1,7 +1,8 @@
 /**
  * Seeded randomness for data sampling: a string hash to derive independent seeds (so adding a task
- * never changes another task's samples) and mulberry32, a 32-bit generator built from integer ops
- * only, so the same seed gives the same draws on Deno, Node and browsers.
+ * never changes another task's samples; its murmur3 finaliser also mixes the ZO probe seeds of
+ * src/zo/seeds.ts) and mulberry32, a 32-bit generator built from integer ops only, so the same seed
+ * gives the same draws on Deno, Node and browsers.
  */
 
 /** FNV-1a over the UTF-16 code units of `parts` joined by "/", mixed with `seed`; a u32. */
@@ -10,7 +11,11 @@ export function deriveSeed(seed: number, ...parts: readonly (string | number)[])
   let h = (0x811c9dc5 ^ (seed >>> 0) ^ Math.floor(seed / 2 ** 32)) >>> 0;
   const text = parts.join("/");
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  // Final avalanche (murmur3 fmix32) so nearby seeds give unrelated streams.
+  return fmix32(h); // final avalanche so nearby seeds give unrelated streams
+}
+
+/** The murmur3 32-bit finaliser: a bijective avalanche of the u32 `h` (integer math only). */
+export function fmix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

@@ -54,8 +54,11 @@ export function lmSequences(examples: readonly (readonly number[])[]): ScoreSequ
   return examples.map((tokens) => ({ tokens, targets: [...tokens.slice(1), -1] }));
 }
 
-/** Mean NLL (nats per target token) of `seqs` under the model's current weights: one forward pass. */
-export async function lmLoss(model: LlamaModel, seqs: readonly ScoreSequence[]): Promise<number> {
+/**
+ * Mean NLL (nats per target token) of `seqs` under the model's current weights: one forward pass. (Not
+ * src/tasks/metrics.ts's lmLoss, the loss of one scored gold candidate.)
+ */
+export async function lmBatchLoss(model: LlamaModel, seqs: readonly ScoreSequence[]): Promise<number> {
   const r = await model.score(seqs);
   let sum = 0, count = 0;
   for (let b = 0; b < seqs.length; b++) {
@@ -113,6 +116,6 @@ export function lmLossForStep(model: LlamaModel, examples: readonly (readonly nu
   const batcher = new Batcher(lmSequences(examples), batch, seed);
   return (step) => {
     const seqs = batcher.at(step);
-    return () => lmLoss(model, seqs);
+    return () => lmBatchLoss(model, seqs);
   };
 }

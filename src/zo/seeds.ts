@@ -4,15 +4,7 @@
  * murmur3 32-bit finaliser applied to a running combination of the three words (integer math only, the
  * same on every runtime).
  */
-
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+import { fmix32 } from "../tasks/rng.ts";
 
 function checkU32(what: string, x: number): void {
   if (!Number.isInteger(x) || x < 0 || x >= 2 ** 32) throw new RangeError(`probeSeed: ${what} must be an integer in [0, 2^32), got ${x}`);

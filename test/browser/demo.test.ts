@@ -4,33 +4,15 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import process from "node:process";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import type { DemoEvent } from "../../src/browser/protocol.ts";
-import { adapterOrSkip, chromiumOrSkip, launchChromium, repoRoot, sharedDataDir } from "./chromium.ts";
-import { startServer, type TestServer } from "./server.ts";
+import { openServedPage } from "./session.ts";
 
 const STEPS = 3;
 const verbose = process.env.MAZO_TEST_VERBOSE === "1";
 
-if (chromiumOrSkip("demo")) {
-  const server: TestServer = await startServer(repoRoot(), sharedDataDir());
-  const browser: Browser = await launchChromium();
-  const close = async () => {
-    await browser.close();
-    await server.close();
-  };
-  try {
-    const page: Page = await browser.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(`${server.origin}/examples/browser/index.html`);
-    if (await adapterOrSkip(page, "demo")) run(page, server.origin, errors, close);
-    else await close();
-  } catch (e) {
-    await close();
-    throw e;
-  }
-}
+const served = await openServedPage("demo");
+if (served !== null) run(served.page, served.origin, served.errors, served.close);
 
 function run(page: Page, origin: string, errors: string[], close: () => Promise<void>): void {
   const s = suite("demo page");

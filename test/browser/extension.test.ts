@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import type { BrowserContext, Page } from "playwright-core";
-import { adapterOrSkip, chromiumOrSkip, launchWithExtension, repoRoot } from "./chromium.ts";
+import { chromiumOrSkip, launchWithExtension, repoRoot } from "./chromium.ts";
+import { pageWithAdapter } from "./session.ts";
 
 const root = repoRoot();
 const extDir = join(root, "examples/extension");
@@ -41,7 +42,7 @@ if (chromiumOrSkip("extension") && vendorReady()) {
     await context.close();
     rmSync(profile, { recursive: true, force: true });
   };
-  try {
+  const opened = await pageWithAdapter("extension", close, async () => {
     const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent("serviceworker", { timeout: 30_000 }));
     const id = new URL(worker.url()).host;
     const page: Page = await context.newPage();
@@ -51,12 +52,9 @@ if (chromiumOrSkip("extension") && vendorReady()) {
       if (m.type() === "error") errors.push(m.text());
     });
     await page.goto(`chrome-extension://${id}/check.html`);
-    if (await adapterOrSkip(page, "extension")) run(page, id, errors, close);
-    else await close();
-  } catch (e) {
-    await close();
-    throw e;
-  }
+    return { page, id, errors };
+  });
+  if (opened !== null) run(opened.page, opened.id, opened.errors, close);
 }
 
 function run(page: Page, id: string, errors: string[], close: () => Promise<void>): void {

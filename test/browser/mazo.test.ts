@@ -7,9 +7,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { pathToFileURL } from "node:url";
-import type { Browser, Page } from "playwright-core";
-import { adapterOrSkip, chromiumOrSkip, launchChromium, repoRoot, sharedDataDir } from "./chromium.ts";
-import { startServer, type TestServer } from "./server.ts";
+import type { Page } from "playwright-core";
+import { repoRoot, sharedDataDir } from "./chromium.ts";
+import { openServedPage } from "./session.ts";
 
 type Mazo = typeof import("../../src/index.ts") & typeof import("../../src/browser/index.ts");
 
@@ -44,23 +44,8 @@ async function mazoSteps(m: Mazo, modelBytes: Uint8Array, tokBytes: Uint8Array, 
   }
 }
 
-if (chromiumOrSkip("mazo")) {
-  const server: TestServer = await startServer(root, dataDir);
-  const browser: Browser = await launchChromium();
-  const close = async () => {
-    await browser.close();
-    await server.close();
-  };
-  try {
-    const page: Page = await browser.newPage();
-    await page.goto(`${server.origin}/examples/browser/index.html`);
-    if (await adapterOrSkip(page, "mazo")) run(page, server.origin, close);
-    else await close();
-  } catch (e) {
-    await close();
-    throw e;
-  }
-}
+const served = await openServedPage("mazo");
+if (served !== null) run(served.page, served.origin, served.close);
 
 function run(page: Page, origin: string, close: () => Promise<void>): void {
   const s = suite("MaZO in Chromium vs Node");

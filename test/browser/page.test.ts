@@ -7,9 +7,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { pathToFileURL } from "node:url";
-import type { Browser, Page } from "playwright-core";
-import { adapterOrSkip, chromiumOrSkip, launchChromium, repoRoot, sharedDataDir } from "./chromium.ts";
-import { startServer, type TestServer } from "./server.ts";
+import type { Page } from "playwright-core";
+import { repoRoot, sharedDataDir } from "./chromium.ts";
+import { openServedPage } from "./session.ts";
 
 type Mazo = typeof import("../../src/index.ts") & typeof import("../../src/browser/index.ts");
 
@@ -27,25 +27,8 @@ const MEZO = {
   sequences: [golden.teacher_forced_nll.ids_with_bos as number[], golden.encode[2].ids_with_bos as number[]],
 };
 
-if (chromiumOrSkip("page")) {
-  const server: TestServer = await startServer(root, dataDir);
-  const browser: Browser = await launchChromium();
-  const close = async () => {
-    await browser.close();
-    await server.close();
-  };
-  try {
-    const page: Page = await browser.newPage();
-    const pageErrors: string[] = [];
-    page.on("pageerror", (e) => pageErrors.push(e.message));
-    await page.goto(`${server.origin}/examples/browser/index.html`);
-    if (await adapterOrSkip(page, "page")) runSuites(page, server.origin, pageErrors, close);
-    else await close();
-  } catch (e) {
-    await close();
-    throw e;
-  }
-}
+const served = await openServedPage("page");
+if (served !== null) runSuites(served.page, served.origin, served.errors, served.close);
 
 function runSuites(page: Page, origin: string, pageErrors: string[], close: () => Promise<void>): void {
   const s = suite("mazo bundle in Chromium");

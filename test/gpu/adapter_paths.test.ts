@@ -4,6 +4,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { existsSync } from "node:fs";
+import type { BackendChoice } from "../../src/gpu/adapter.ts";
 import { createGpuContext } from "../../src/gpu/context.ts";
 import { Recorder } from "../../src/gpu/recorder.ts";
 import { detectRuntime } from "../../src/gpu/runtime.ts";
@@ -18,9 +19,9 @@ const ctx = await gpuOrSkip("adapter paths");
 if (ctx) {
   const s = suite("GPU paths");
   const runtime = detectRuntime();
-  const paths = runtime === "node"
-    ? (["opengles", ...(existsSync("/usr/lib/chromium/vk_swiftshader_icd.json") ? ["swiftshader"] : [])] as const)
-    : (["navigator"] as const);
+  const paths: BackendChoice[] = runtime === "node"
+    ? ["opengles", ...(existsSync("/usr/lib/chromium/vk_swiftshader_icd.json") ? (["swiftshader"] as const) : [])]
+    : ["navigator"];
   for (const backend of paths) {
     s(`${runtime} --backend ${backend}: 33x64x65 matmul matches the reference with every limit granted`, async () => {
       const c = await createGpuContext({ backend });

@@ -1,6 +1,7 @@
 import process from "node:process";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
+import type { GpuContext } from "../../src/gpu/context.ts";
 import { Recorder } from "../../src/gpu/recorder.ts";
 import { uploadTensor } from "../../src/gpu/tensor.ts";
 import { attention, type AttentionShape } from "../../src/kernels/attention.ts";
@@ -61,27 +62,33 @@ function inputs(c: Case): { q: Float32Array; k: Float32Array; v: Float32Array; m
   return { q, k, v, meta };
 }
 
+/** attention() on `h` uploaded under `label`, into a sentinel-guarded output, inside error scopes. */
+async function runAttention(ctx: GpuContext, c: Case, h: ReturnType<typeof inputs>, label: string): Promise<Float32Array> {
+  const { batch, sq, sk, nHeads, nKvHeads, headDim } = c.shape;
+  return await withErrorScopes(ctx, async () => {
+    const q = uploadTensor(ctx, `${label}.q`, [batch * sq, nHeads * headDim], "f32", h.q, "workspace");
+    const k = uploadTensor(ctx, `${label}.k`, [batch * sk, nKvHeads * headDim], "f32", h.k, "workspace");
+    const v = uploadTensor(ctx, `${label}.v`, [batch * sk, nKvHeads * headDim], "f32", h.v, "workspace");
+    const meta = uploadTensor(ctx, `${label}.meta`, [batch, 2], "u32", h.meta, "workspace");
+    const out = sentinelTensor(ctx, `${label}.out`, [batch * sq, nHeads * headDim]);
+    const rec = new Recorder(ctx, `test.${label}`);
+    attention(ctx, rec, q, k, v, out, meta, c.shape);
+    rec.submit();
+    return await readChecked(ctx, out);
+  });
+}
+
 const ctx = await gpuOrSkip("attention");
 if (ctx) {
   const s = suite("attention()");
 
   for (const c of cases) {
     s(`attention() matches the reference: ${c.name}`, async () => {
-      const { batch, sq, sk, nHeads, nKvHeads, headDim } = c.shape;
+      const { batch, sq, nHeads, headDim } = c.shape;
       const h = inputs(c);
       const want = new Float32Array(batch * sq * nHeads * headDim);
       attentionRef(h.q, h.k, h.v, want, h.meta, c.shape);
-      const got = await withErrorScopes(ctx, async () => {
-        const q = uploadTensor(ctx, "attention.q", [batch * sq, nHeads * headDim], "f32", h.q, "workspace");
-        const k = uploadTensor(ctx, "attention.k", [batch * sk, nKvHeads * headDim], "f32", h.k, "workspace");
-        const v = uploadTensor(ctx, "attention.v", [batch * sk, nKvHeads * headDim], "f32", h.v, "workspace");
-        const meta = uploadTensor(ctx, "attention.meta", [batch, 2], "u32", h.meta, "workspace");
-        const out = sentinelTensor(ctx, "attention.out", [batch * sq, nHeads * headDim]);
-        const rec = new Recorder(ctx, "test.attention");
-        attention(ctx, rec, q, k, v, out, meta, c.shape);
-        rec.submit();
-        return await readChecked(ctx, out);
-      });
+      const got = await runAttention(ctx, c, h, "attention");
       assertClose(got, want, { atol: 5e-6, rtol: 1e-5, shape: [batch * sq, nHeads, headDim], label: `attention ${c.name}` });
       if (process.env.MAZO_TEST_VERBOSE === "1") console.log(`attention ${c.name}: max |diff| ${maxAbsDiff(got, want).toExponential(2)}, max rel err ${maxRelErr(got, want, 1e-2).toExponential(2)}`);
     });
@@ -89,19 +96,9 @@ if (ctx) {
 
   s("attention() writes exact zeros to padding rows, and a lone first key's value to slot 0", async () => {
     const c = cases[0]!; // lengths 5, 1, 7 in slots of 7: 2 + 6 padding rows
-    const { batch, sq, sk, nHeads, nKvHeads, headDim } = c.shape;
+    const { sq, sk, nHeads, nKvHeads, headDim } = c.shape;
     const h = inputs(c);
-    const got = await withErrorScopes(ctx, async () => {
-      const q = uploadTensor(ctx, "attention.pad.q", [batch * sq, nHeads * headDim], "f32", h.q, "workspace");
-      const k = uploadTensor(ctx, "attention.pad.k", [batch * sk, nKvHeads * headDim], "f32", h.k, "workspace");
-      const v = uploadTensor(ctx, "attention.pad.v", [batch * sk, nKvHeads * headDim], "f32", h.v, "workspace");
-      const meta = uploadTensor(ctx, "attention.pad.meta", [batch, 2], "u32", h.meta, "workspace");
-      const out = sentinelTensor(ctx, "attention.pad.out", [batch * sq, nHeads * headDim]);
-      const rec = new Recorder(ctx, "test.attention.pad");
-      attention(ctx, rec, q, k, v, out, meta, c.shape);
-      rec.submit();
-      return await readChecked(ctx, out);
-    });
+    const got = await runAttention(ctx, c, h, "attention.pad");
     const rowLen = nHeads * headDim;
     let padRows = 0;
     c.meta.forEach(([qStart, kvLen], b) => {

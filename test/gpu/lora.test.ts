@@ -10,7 +10,7 @@ import { mergeLora } from "../../src/lora/peft.ts";
 import { createLoraScope } from "../../src/lora/scope.ts";
 import { LlamaModel } from "../../src/model/forward.ts";
 import { ParamStore } from "../../src/model/param_store.ts";
-import { encodeTexts, lmLoss, lmSequences } from "../../src/zo/losses.ts";
+import { encodeTexts, lmBatchLoss, lmSequences } from "../../src/zo/losses.ts";
 import { replay } from "../../src/zo/replay.ts";
 import { ZoTrainer, type StepRecord } from "../../src/zo/trainer.ts";
 import { assertClose } from "../harness/compare.ts";
@@ -104,7 +104,7 @@ if (ctx) {
       const scope = createLoraScope(ctx, lora);
       assert.is(scope.trainable, weights.config.nLayers * (8 * 64 + 64 * 8 + 8 * 64 + 32 * 8)); // wq: A (8, 64), B (64, 8); wv: A (8, 64), B (32, 8)
       const seqs = lmSequences(encodeTexts(storySentences(4, 0), tokenizer, 20));
-      const loss = () => lmLoss(model, seqs);
+      const loss = () => lmBatchLoss(model, seqs);
       const before = await loss();
       const trainer = new ZoTrainer(ctx, scope, { seed: 5, lr: 3e-3, eps: 1e-3 });
       const records: StepRecord[] = [];

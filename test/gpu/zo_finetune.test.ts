@@ -8,7 +8,7 @@ import { LlamaModel } from "../../src/model/forward.ts";
 import { ParamStore } from "../../src/model/param_store.ts";
 import { lmLossRef, zoStepRef } from "../../src/ref/zo.ts";
 import { createFullScope } from "../../src/zo/full_scope.ts";
-import { encodeTexts, lmLoss, lmLossForStep, lmSequences } from "../../src/zo/losses.ts";
+import { encodeTexts, lmBatchLoss, lmLossForStep, lmSequences } from "../../src/zo/losses.ts";
 import { ZoTrainer } from "../../src/zo/trainer.ts";
 import { gpuOrSkip, releaseAfterSuites, withErrorScopes } from "../harness/gpu.ts";
 import { cloneWeights, loadStories, storySentences } from "./zo_fixtures.ts";
@@ -34,7 +34,7 @@ if (ctx) {
       const refSeqs = seqs.map((q) => ({ tokens: Array.from(q.tokens), targets: Array.from(q.targets) }));
       let worst = 0;
       for (let step = 0; step < 3; step++) {
-        const gpu = await trainer.stepWith(() => lmLoss(model, seqs));
+        const gpu = await trainer.stepWith(() => lmBatchLoss(model, seqs));
         const ref = zoStepRef(host, step, opts, (w) => lmLossRef(w, refSeqs));
         assert.equal(gpu.seeds, ref.seeds);
         gpu.g.forEach((g, j) => {
@@ -58,7 +58,7 @@ if (ctx) {
       const model = new LlamaModel(ctx, store);
       const evalSeqs = lmSequences(encodeTexts(heldOut, tokenizer, MAX_LEN));
       const lossFor = lmLossForStep(model, encodeTexts(train, tokenizer, MAX_LEN), BATCH, 3);
-      const before = await lmLoss(model, evalSeqs);
+      const before = await lmBatchLoss(model, evalSeqs);
       const scope = await createFullScope(ctx, store);
       const trainer = new ZoTrainer(ctx, scope, { seed: 42, lr: LR, eps: 1e-3 });
       // Step time against two forward passes of the same batch.
@@ -68,7 +68,7 @@ if (ctx) {
       const forwardMs = performance.now() - tf;
       let stepMs = 0;
       for (let i = 0; i < STEPS; i++) stepMs += (await trainer.stepWith(lossFor(i))).ms;
-      const after = await lmLoss(model, evalSeqs);
+      const after = await lmBatchLoss(model, evalSeqs);
       if (verbose) console.log(`  held-out loss ${before.toFixed(4)} -> ${after.toFixed(4)}; step ${(stepMs / STEPS).toFixed(1)} ms, forward ${forwardMs.toFixed(1)} ms, step / (2 x forward) ${(stepMs / STEPS / (2 * forwardMs)).toFixed(2)}`);
       assert.ok(after < before - 0.05, `held-out loss ${before} -> ${after}`);
       scope.destroy();
