@@ -32,6 +32,7 @@ import { type CliIO, type Command, numberOption, type OptionSpec, type OptionVal
 import { contextFromOptions, GPU_OPTIONS } from "./gpu_options.ts";
 import { MODEL_OPTIONS, modelFromOptions } from "./model_options.ts";
 import { TASK_METHODS, TASK_OPTIONS } from "../train/task_config.ts";
+import { lineChartSvg } from "../report/svg_chart.ts";
 import { runTasksCommand } from "./train_tasks.ts";
 
 /** Methods of plain-text (--data) training; --tasks takes every method of TASK_METHODS. */
@@ -297,6 +298,9 @@ export const trainCommand: Command = {
         logEvery: cfg.logEvery,
       });
       const written = await target.finish(out);
+      const svg = lineChartSvg([{ name: "train loss (batch)", points: result.records.map((r) => [r.step + 1, r.loss] as const) }], { title: `${cfg.method} on ${dataPath}`, xLabel: "step", yLabel: "loss" });
+      writeFileAtomic(join(out, "loss.svg"), [new TextEncoder().encode(svg)]);
+      written.push(join(out, "loss.svg"));
       const m = result.memory;
       io.err(`mazo train: peak GPU bytes: forward pass ${m.forward}, training step ${m.step} (ratio ${m.ratio.toFixed(4)}; run peak ${m.runPeak} with other batch shapes); trainable ${target.scope.trainable}; step time / (2 x forward) ${result.stepOverForward.toFixed(2)}`);
       for (const f of [join(out, "config.json"), join(out, "metrics.jsonl"), join(out, "trajectory.jsonl"), ...written]) io.out(f);
