@@ -205,7 +205,7 @@ export async function runTaskTraining(x: TaskRunInputs): Promise<TaskRunResult> 
   };
   writeFileAtomic(join(out, "eval.json"), [new TextEncoder().encode(JSON.stringify(evalJson, null, 2) + "\n")]);
   const svg = lineChartSvg(
-    [{ name: "train loss (batch)", points: trainLoss, dashed: true }, { name: "dev loss", points: curve.map((c) => [c.step, c.dev_loss] as const) }],
+    [{ name: "train loss (batch)", points: trainLoss, dashed: true }, { name: "train loss (EMA 0.1)", points: ema(trainLoss, 0.1) }, { name: "dev loss", points: curve.map((c) => [c.step, c.dev_loss] as const) }],
     { title: `${s.method} on ${s.tasks.join("+")}`, xLabel: "step", yLabel: "loss" },
   );
   writeFileAtomic(join(out, "loss.svg"), [new TextEncoder().encode(svg)]);
@@ -234,6 +234,18 @@ function killSelf(): void {
   const deno = (globalThis as { Deno?: { kill(pid: number, signal: string): void; pid: number } }).Deno;
   if (deno !== undefined) deno.kill(deno.pid, "SIGKILL");
   else process.kill(process.pid, "SIGKILL");
+}
+
+/** Exponential moving average of a series' y values (smoothing factor alpha), skipping non-finite ones. */
+function ema(points: readonly (readonly [number, number])[], alpha: number): [number, number][] {
+  const out: [number, number][] = [];
+  let m = NaN;
+  for (const [x, y] of points) {
+    if (!Number.isFinite(y)) continue;
+    m = Number.isNaN(m) ? y : m + alpha * (y - m);
+    out.push([x, m]);
+  }
+  return out;
 }
 
 function countTasks(batch: readonly EncodedExample[]): Record<string, number> {
