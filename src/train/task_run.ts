@@ -151,6 +151,9 @@ export async function runTaskTraining(x: TaskRunInputs): Promise<TaskRunResult> 
   for (let step = start; step < cfg.steps; step++) {
     const batch = mixer.next();
     if (step === start) {
+      // Measure from a clean activation cache (evaluation leaves other batch shapes cached), so the
+      // forward pass and the training step see the same buffers.
+      model.releaseActivations();
       ctx.memory.resetPeak();
       await batchLoss(batch, score);
       forwardPeak = ctx.memory.report().peakTotal;
