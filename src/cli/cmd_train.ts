@@ -33,6 +33,7 @@ import { contextFromOptions, GPU_OPTIONS } from "./gpu_options.ts";
 import { MODEL_OPTIONS, modelFromOptions } from "./model_options.ts";
 import { TASK_METHODS, TASK_OPTIONS } from "../train/task_config.ts";
 import { lineChartSvg } from "../report/svg_chart.ts";
+import { Progress } from "../report/progress.ts";
 import { runTasksCommand } from "./train_tasks.ts";
 
 /** Methods of plain-text (--data) training; --tasks takes every method of TASK_METHODS. */
@@ -227,8 +228,14 @@ export async function runZoTraining(spec: ZoRunSpec): Promise<ZoRunResult> {
   const forwardMs = performance.now() - tf;
   const records: StepRecord[] = [];
   let stepPeak = 0, runPeak = 0;
-  const t0 = performance.now();
-  const logEvery = spec.logEvery ?? 10;
+  const progress = new Progress({
+    total: spec.steps,
+    label: spec.header.method,
+    tty: io.isTTY,
+    quiet: spec.quiet === true,
+    everySteps: spec.logEvery ?? 10,
+    write: (t) => (io.errWrite === undefined ? io.err(t.replace(/\n$/, "")) : io.errWrite(t)),
+  });
   for (let s = 0; s < spec.steps; s++) {
     ctx.memory.resetPeak();
     let r: StepRecord;
@@ -245,13 +252,7 @@ export async function runZoTraining(spec: ZoRunSpec): Promise<ZoRunResult> {
     records.push(r);
     appendFileSync(metricsPath, JSON.stringify({ step: r.step, loss: r.loss, g: r.g, lr: r.lr, ms: r.ms, skipped: r.skipped }) + "\n");
     await spec.onStep?.(r);
-    if (spec.quiet !== true && ((s + 1) % logEvery === 0 || s + 1 === spec.steps || io.isTTY)) {
-      const secs = (performance.now() - t0) / 1000;
-      const rate = (s + 1) / secs;
-      const line = `step ${s + 1}/${spec.steps}  loss ${r.loss.toFixed(4)}  g ${r.g.map((x) => x.toExponential(2)).join(",")}  ${rate.toFixed(2)} steps/s  eta ${((spec.steps - s - 1) / rate).toFixed(0)}s${r.skipped ? "  SKIPPED" : ""}`;
-      if (io.isTTY) io.err(`\r${line}\x1b[K`);
-      else io.err(line);
-    }
+    progress.update(s + 1, { loss: r.loss, g: r.g.map((x) => x.toExponential(2)).join(","), ...(r.skipped ? { skipped: "yes" } : {}) });
   }
   const meanMs = records.reduce((a, r) => a + r.ms, 0) / Math.max(1, records.length);
   const probes = spec.trainer.probes ?? 1;

@@ -16,14 +16,17 @@ export class Progress {
   readonly #t0 = performance.now();
   #lastLog = 0;
   #startStep: number;
+  readonly #everySteps: number;
 
-  constructor(o: { total: number; label: string; tty: boolean; quiet: boolean; write: ProgressSink; startStep?: number }) {
+  /** `everySteps`: off a TTY, also log every that many steps (besides every 10 s, the first and last). */
+  constructor(o: { total: number; label: string; tty: boolean; quiet: boolean; write: ProgressSink; startStep?: number; everySteps?: number }) {
     this.#total = o.total;
     this.#label = o.label;
     this.#tty = o.tty;
     this.#quiet = o.quiet;
     this.#write = o.write;
     this.#startStep = o.startStep ?? 0;
+    this.#everySteps = o.everySteps ?? 0;
   }
 
   /** Reports that `step` (1-based) finished, with named values such as loss and g. */
@@ -40,7 +43,8 @@ export class Progress {
       if (step === this.#total) this.#write("\n");
       return;
     }
-    if (step === this.#total || step - this.#startStep === 1 || secs - this.#lastLog >= 10) {
+    const onCadence = this.#everySteps > 0 && step % this.#everySteps === 0;
+    if (step === this.#total || step - this.#startStep === 1 || onCadence || secs - this.#lastLog >= 10) {
       this.#lastLog = secs;
       this.#write(line + "\n");
     }

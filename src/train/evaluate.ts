@@ -5,7 +5,8 @@
  */
 import type { EncodedExample, ScoreFn } from "../tasks/encode.ts";
 import { scoreEncoded } from "../tasks/encode.ts";
-import { exampleLoss, predict } from "../tasks/metrics.ts";
+import { predict } from "../tasks/metrics.ts";
+import { batchLoss } from "../mazo/loss.ts";
 import type { PreparedTask } from "./prepared_tasks.ts";
 
 export interface TaskEval {
@@ -23,12 +24,9 @@ export interface EvalReport {
   readonly tasks: Readonly<Record<string, TaskEval>>;
 }
 
-async function devLoss(task: PreparedTask, examples: readonly EncodedExample[], score: ScoreFn): Promise<number> {
-  if (examples.length === 0) return NaN;
-  const scores = await scoreEncoded(examples, score);
-  let s = 0;
-  examples.forEach((e, i) => (s += exampleLoss(task.objective, scores[i]!, e.example.label)));
-  return s / examples.length;
+/** The training loss (src/mazo/loss.ts batchLoss, the objective training uses) over `examples`. */
+async function devLoss(examples: readonly EncodedExample[], score: ScoreFn): Promise<number> {
+  return examples.length === 0 ? NaN : await batchLoss(examples, score);
 }
 
 async function accuracy(examples: readonly EncodedExample[], score: ScoreFn): Promise<number> {
@@ -44,7 +42,7 @@ async function accuracy(examples: readonly EncodedExample[], score: ScoreFn): Pr
 /** Dev loss only (cheap: for the convergence curve during training). */
 export async function evaluateDevLoss(tasks: readonly PreparedTask[], score: ScoreFn): Promise<number> {
   let s = 0;
-  for (const t of tasks) s += await devLoss(t, t.dev, score);
+  for (const t of tasks) s += await devLoss(t.dev, score);
   return s / tasks.length;
 }
 
@@ -54,7 +52,7 @@ export async function evaluateTasks(tasks: readonly PreparedTask[], score: Score
   let lossSum = 0;
   let accSum = 0;
   for (const t of tasks) {
-    const dl = await devLoss(t, t.dev, score);
+    const dl = await devLoss(t.dev, score);
     const acc = await accuracy(t.test, score);
     per[t.name] = { accuracy: acc, dev_loss: dl, test_n: t.test.length, dev_n: t.dev.length };
     lossSum += dl;

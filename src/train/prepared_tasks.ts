@@ -25,8 +25,6 @@ export interface PrepareOptions {
   readonly dataDir?: string;
   readonly read?: ReadText;
   readonly templates?: Readonly<Record<string, unknown>>;
-  /** Objective per task overriding the task's own ("classification" | "lm"). */
-  readonly objectives?: Readonly<Record<string, TrainObjective>>;
 }
 
 /** Loads and encodes `names`; split sizes, seed and templates as in src/tasks/load.ts. */
@@ -42,7 +40,7 @@ export async function prepareTasks(names: readonly string[], tokenizer: Tokenize
   const enc = { maxLength: o.maxLength };
   return splits.map((s) => ({
     name: s.task,
-    objective: o.objectives?.[s.task] ?? taskDefinition(s.task).objective,
+    objective: taskDefinition(s.task).objective,
     train: s.train.map((e) => encodeExample(e, tokenizer, enc)),
     dev: s.dev.map((e) => encodeExample(e, tokenizer, enc)),
     test: s.test.map((e) => encodeExample(e, tokenizer, enc)),

@@ -18,7 +18,7 @@ import { batchLoss, modelScoreFn } from "../mazo/loss.ts";
 import type { LlamaModel } from "../model/forward.ts";
 import type { HostWeights } from "../model/weights.ts";
 import { paramCount } from "../model/weights.ts";
-import { fmtDuration, Progress } from "../report/progress.ts";
+import { Progress } from "../report/progress.ts";
 import { lineChartSvg } from "../report/svg_chart.ts";
 import type { EncodedExample } from "../tasks/encode.ts";
 import { TaskMixer } from "../tasks/mixer.ts";
