@@ -7,8 +7,11 @@
 // Bindings (group 0):
 //   0 uniform    p: Params { out_rows: u32, out_row0: u32, d: u32, row0: u32, table_rows: u32,
 //                            vocab: u32, zero_invalid: u32 }
-//   1 read       table: array<f32>, (table_rows, D)        one row chunk of the (V, D) table
-//   2 read       tokens: array<u32>, (T)                   token id of every output row
+//   1 read       tokens: array<u32>, (T)                   token id of every output row
+//   2 read       w: (table_rows, D)                        one row chunk of the (V, D) table, f32 or
+//                                                          packed f16/bf16; declared by the weight-load
+//                                                          prelude (wload_f32.wgsl or wload_half.wgsl,
+//                                                          src/kernels/weight_load.ts), read by w_at(e)
 //   3 read_write out: array<f32>, (out_rows, D) [+slack]    one row chunk of the (T, D) output
 //
 // Workgroup: (WG, 1, 1), one output element each.
@@ -27,8 +30,7 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> table: array<f32>;
-@group(0) @binding(2) var<storage, read> tokens: array<u32>;
+@group(0) @binding(1) var<storage, read> tokens: array<u32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 
 @compute @workgroup_size(WG)
@@ -50,5 +52,5 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (id < p.row0 || id - p.row0 >= p.table_rows) {
     return;
   }
-  out[e] = table[(id - p.row0) * p.d + i];
+  out[e] = w_at((id - p.row0) * p.d + i);
 }

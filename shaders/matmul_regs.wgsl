@@ -11,7 +11,9 @@
 // Bindings (group 0):
 //   0 uniform    p: Params                        sizes and scalars, in the wrapper's uniform word order
 //   1 read       x: array<vec4<f32>>, (T, K/4)    token rows of this chunk, row-major
-//   2 read       w: array<vec4<f32>>, (N, K/4)    weight rows (out, in) of this chunk, row-major
+//   2 read       w: (N, K) weight rows (out, in) of this chunk, row-major, f32 or packed f16/bf16;
+//                declared by the weight-load prelude (wload_f32x4.wgsl or wload_half.wgsl, joined by
+//                src/kernels/weight_load.ts) and read through w_vec4(i) = elements 4i..4i+3 as f32
 //   3 read_write y: array<f32>, (T, ldy)          output rows; only columns [col0, col0 + N) are
 //                                                 touched, and y is read only when p.accumulate != 0
 //
@@ -41,7 +43,6 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> w: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
 
 // Writes y[t, n..n+8) (the columns below p.cols; nothing when t >= p.rows) from lo (n..n+4) and
@@ -121,8 +122,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     let a5 = x[xr5 + k];
     let a6 = x[xr6 + k];
     let a7 = x[xr7 + k];
-    let bt0 = transpose(mat4x4<f32>(w[wr0 + k], w[wr1 + k], w[wr2 + k], w[wr3 + k]));
-    let bt1 = transpose(mat4x4<f32>(w[wr4 + k], w[wr5 + k], w[wr6 + k], w[wr7 + k]));
+    let bt0 = transpose(mat4x4<f32>(w_vec4(wr0 + k), w_vec4(wr1 + k), w_vec4(wr2 + k), w_vec4(wr3 + k)));
+    let bt1 = transpose(mat4x4<f32>(w_vec4(wr4 + k), w_vec4(wr5 + k), w_vec4(wr6 + k), w_vec4(wr7 + k)));
     acc00 += bt0 * a0;
     acc01 += bt1 * a0;
     acc10 += bt0 * a1;

@@ -7,7 +7,10 @@
 // Bindings (group 0):
 //   0 uniform    p: Params                     sizes and scalars, in the wrapper's uniform word order
 //   1 read       x: array<f32>, (T, K)         token rows of this chunk, row-major
-//   2 read       w: array<f32>, (N, K)         weight rows (out, in) of this chunk, row-major
+//   2 read       w: (N, K)                     weight rows (out, in) of this chunk, row-major, f32 or
+//                                              packed f16/bf16; declared by the weight-load prelude
+//                                              (wload_f32.wgsl or wload_half.wgsl, joined by
+//                                              src/kernels/weight_load.ts), read through w_at(e) as f32
 //   3 read_write y: array<f32>, (T, ldy)       output rows; only columns [col0, col0 + N) are touched,
 //                                              and y is read only when p.accumulate != 0
 //
@@ -40,7 +43,6 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> w: array<f32>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
 
 var<workgroup> xs: array<f32, KT * TILE_T>;
@@ -74,7 +76,7 @@ fn main(
       let k = kb + kk;
       var v = 0.0;
       if (n < p.cols && k < p.k) {
-        v = w[n * p.k + k];
+        v = w_at(n * p.k + k);
       }
       ws[kk * TILE_N + r] = v;
     }

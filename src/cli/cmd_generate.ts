@@ -1,10 +1,9 @@
 /** `mazo generate`: continue a prompt with greedy or temperature sampling (KV cache). */
 import { LlamaModel } from "../model/forward.ts";
 import { generate } from "../model/generate.ts";
-import { ParamStore } from "../model/param_store.ts";
 import { type Command, numberOption } from "./command.ts";
 import { contextFromOptions, GPU_OPTIONS } from "./gpu_options.ts";
-import { MODEL_OPTIONS, modelFromOptions } from "./model_options.ts";
+import { DTYPE_OPTIONS, MODEL_OPTIONS, modelFilesFromOptions, storeFromOptions } from "./model_options.ts";
 
 export const generateCommand: Command = {
   name: "generate",
@@ -12,6 +11,7 @@ export const generateCommand: Command = {
   usage: '[--model <path>] [--tokenizer <path>] --prompt "..." [--max-tokens N] [--temperature T] [--seed S]',
   options: {
     ...MODEL_OPTIONS,
+    ...DTYPE_OPTIONS,
     ...GPU_OPTIONS,
     prompt: { type: "string", arg: "<text>", default: "", description: "text to continue; empty starts from BOS" },
     "max-tokens": { type: "string", arg: "<N>", default: "256", description: "tokens to generate at most" },
@@ -22,12 +22,12 @@ export const generateCommand: Command = {
     const maxTokens = numberOption(v, "max-tokens", 256, 1, 1 << 20);
     const temperature = numberOption(v, "temperature", 0, 0, 100);
     const seed = numberOption(v, "seed", Date.now(), 0, Number.MAX_SAFE_INTEGER);
-    const { loaded, tokenizer } = await modelFromOptions(v, true);
+    const { loaded, tokenizer } = await modelFilesFromOptions(v, true);
     const tok = tokenizer!;
     const ctx = await contextFromOptions(v, io);
     try {
-      const model = new LlamaModel(ctx, ParamStore.upload(ctx, loaded.weights));
-      const bos = loaded.weights.config.bosId;
+      const model = new LlamaModel(ctx, await storeFromOptions(ctx, loaded, v));
+      const bos = loaded.config.bosId;
       const prompt = [...tok.encode(String(v.prompt ?? ""), { bos: true })];
       if (prompt.length === 0 || prompt[0] !== bos) prompt.unshift(bos);
       const t0 = performance.now();

@@ -1,10 +1,8 @@
 /** `mazo info`: the adapter, its limits and whether it is a software fallback. */
-import { paramCount } from "../model/weights.ts";
-import { ParamStore } from "../model/param_store.ts";
 import { LlamaModel } from "../model/forward.ts";
 import type { Command } from "./command.ts";
 import { contextFromOptions, GPU_OPTIONS } from "./gpu_options.ts";
-import { MODEL_OPTIONS, modelFromOptions } from "./model_options.ts";
+import { DTYPE_OPTIONS, MODEL_OPTIONS, modelFilesFromOptions, storeFromOptions } from "./model_options.ts";
 
 const SHOWN_LIMITS = [
   "maxComputeInvocationsPerWorkgroup",
@@ -19,10 +17,11 @@ const SHOWN_LIMITS = [
 export const infoCommand: Command = {
   name: "info",
   summary: "print the WebGPU adapter, the limits mazo requested, and (with --model) the model",
-  usage: "[--backend <name>] [--model <path>] [--json]",
+  usage: "[--backend <name>] [--model <path> [--dtype f32|f16|bf16|auto]] [--json]",
   options: {
     ...GPU_OPTIONS,
     model: MODEL_OPTIONS.model!,
+    ...DTYPE_OPTIONS,
     json: { type: "boolean", description: "print one JSON object" },
   },
   async run(values, _positionals, io) {
@@ -31,21 +30,26 @@ export const infoCommand: Command = {
       const limits = Object.fromEntries(SHOWN_LIMITS.map((n) => [n, ctx.limits[n]]));
       let model: Record<string, unknown> | null = null;
       if (typeof values.model === "string") {
-        const { loaded } = await modelFromOptions(values, false);
-        const store = ParamStore.upload(ctx, loaded.weights);
+        const { loaded } = await modelFilesFromOptions(values, false);
+        const store = await storeFromOptions(ctx, loaded, values);
         const lm = new LlamaModel(ctx, store);
         // One forward pass of a 1 x 64 batch so activation and workspace bytes are real, not estimated.
-        const len = Math.min(64, loaded.weights.config.maxSeqLen);
-        const tokens = Array.from({ length: len }, (_, i) => (i === 0 ? loaded.weights.config.bosId : i % loaded.weights.config.vocabSize));
+        const cfg = loaded.config;
+        const len = Math.min(64, cfg.maxSeqLen);
+        const tokens = Array.from({ length: len }, (_, i) => (i === 0 ? cfg.bosId : i % cfg.vocabSize));
         await lm.score([{ tokens, targets: [...tokens.slice(1), -1] }]);
         const mem = ctx.memory.report();
+        const parameters = store.entries.reduce((a, e) => a + e.numel, 0);
         model = {
           path: loaded.path,
           format: loaded.format,
           tokenizer: loaded.tokenizerPath,
-          config: loaded.weights.config,
-          parameters: paramCount(loaded.weights),
-          gpuBytes: { weights: mem.current.weights, activationsBatch1x64: mem.current.activations, workspaceBatch1x64: mem.current.workspace, uniforms: mem.current.uniforms },
+          config: cfg,
+          parameters,
+          storedDtype: loaded.storedDtype,
+          gpuDtype: store.dtype,
+          gpuBytes: { weights: mem.current.weights, weightsIfF32: parameters * 4, activationsBatch1x64: mem.current.activations, workspaceBatch1x64: mem.current.workspace, uniforms: mem.current.uniforms },
+          weightBytesPerParameter: mem.current.weights / parameters,
         };
         lm.releaseActivations();
         store.destroy(ctx);
@@ -73,6 +77,7 @@ export const infoCommand: Command = {
           io.out(`model          ${model.path} (${model.format})`);
           io.out(`tokenizer      ${model.tokenizer ?? "(none found)"}`);
           io.out(`parameters     ${model.parameters}`);
+          io.out(`dtype          ${model.gpuDtype} on the GPU (stored ${model.storedDtype}; norms and biases f32), ${(model.weightBytesPerParameter as number).toFixed(3)} bytes per parameter`);
           for (const [k, v] of Object.entries(model.config as Record<string, unknown>)) io.out(`  ${k.padEnd(14)} ${v}`);
           for (const [k, v] of Object.entries(model.gpuBytes as Record<string, number>)) io.out(`gpu bytes ${k.padEnd(22)} ${v}`);
         }

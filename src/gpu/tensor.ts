@@ -8,11 +8,24 @@ import type { GpuContext } from "./context.ts";
 import type { MemoryCategory } from "./memory.ts";
 import type { StorageBinding } from "./recorder.ts";
 
-/** Element types on the GPU. All are 4 bytes wide for now. */
-export type DType = "f32" | "u32" | "i32";
+/**
+ * Element types on the GPU. f32, u32 and i32 are 4 bytes wide; f16 and bf16 (weights in half precision)
+ * are 2 bytes, two per u32 word, element 2i in the low 16 bits; their chunks are padded to whole words.
+ */
+export type DType = "f32" | "u32" | "i32" | "f16" | "bf16";
 
-/** Host arrays matching each dtype. */
-export type HostArray<D extends DType> = D extends "f32" ? Float32Array : D extends "u32" ? Uint32Array : Int32Array;
+/** Host arrays matching each dtype (half types: their raw 16-bit patterns). */
+export type HostArray<D extends DType> = D extends "f32" ? Float32Array : D extends "u32" ? Uint32Array : D extends "i32" ? Int32Array : Uint16Array;
+
+/** Bytes per element of a dtype. */
+export function elemBytes(d: DType): number {
+  return d === "f16" || d === "bf16" ? 2 : 4;
+}
+
+/** Bytes a chunk of n elements occupies: whole 4-byte words, at least 16. */
+export function chunkBytes(d: DType, n: number): number {
+  return Math.max(16, Math.ceil((n * elemBytes(d)) / 4) * 4);
+}
 
 /**
  * Rows [row0, row0 + rows) of a tensor, in one buffer: bytes [offset, offset + bytes) of it. A tensor
@@ -52,8 +65,6 @@ export interface CreateTensorOptions {
   readonly maxRowsPerChunk?: number;
 }
 
-const BYTES = 4;
-
 /** Number of elements in a shape, checking that every extent is a non-negative integer. */
 export function numel(shape: readonly number[]): number {
   let n = 1;
@@ -78,8 +89,9 @@ export function createTensor<D extends DType>(
   const rows = shape[0]!;
   const rowElems = numel(shape.slice(1));
   const slackElems = options.slackElems ?? 0;
-  const rowBytes = rowElems * BYTES;
-  const usable = ctx.bindingCap - slackElems * BYTES;
+  const bytesPer = elemBytes(dtype);
+  const rowBytes = rowElems * bytesPer;
+  const usable = ctx.bindingCap - slackElems * bytesPer - (bytesPer === 2 ? 2 : 0); // half chunks round up to a word
   let rowsPerChunk = rowBytes === 0 ? Math.max(rows, 1) : Math.floor(usable / rowBytes);
   if (rowsPerChunk < 1) {
     throw new RangeError(`${label}: one row of shape [${shape.join(", ")}] takes ${rowBytes} bytes, more than the binding cap of ${ctx.bindingCap} bytes`);
@@ -90,7 +102,7 @@ export function createTensor<D extends DType>(
   for (let row0 = 0; row0 < rows || chunks.length === 0; row0 += rowsPerChunk) {
     const n = Math.min(rowsPerChunk, rows - row0);
     // Zero-sized bindings are invalid; keep at least 4 bytes (and 16 to satisfy vec4 layouts).
-    const size = Math.max(16, (n * rowElems + slackElems) * BYTES);
+    const size = chunkBytes(dtype, n * rowElems + slackElems);
     const buffer = ctx.memory.createBuffer({ label: chunks.length === 0 && rows <= rowsPerChunk ? label : `${label}[rows ${row0}..${row0 + n})`, size, usage }, category);
     chunks.push({ buffer, offset: 0, bytes: size, row0, rows: n });
     if (rows === 0) break;
@@ -112,7 +124,7 @@ export function singleChunk(t: Tensor, op: string): TensorChunk {
  */
 export function viewRows<D extends DType>(t: Tensor<D>, row0: number, rows: number, label = `${t.label}[${row0}..${row0 + rows})`): Tensor<D> {
   const c = singleChunk(t, "viewRows");
-  const rowBytes = t.rowElems * BYTES;
+  const rowBytes = t.rowElems * elemBytes(t.dtype);
   if (!Number.isInteger(row0) || !Number.isInteger(rows) || row0 < 0 || rows < 0 || row0 + rows > c.rows) {
     throw new RangeError(`viewRows: rows [${row0}, ${row0 + rows}) of ${t.label} are outside [0, ${c.rows})`);
   }
@@ -120,7 +132,7 @@ export function viewRows<D extends DType>(t: Tensor<D>, row0: number, rows: numb
   if (offset % 256 !== 0) {
     throw new RangeError(`viewRows: row ${row0} of ${t.label} starts at byte ${offset}, not a multiple of 256 (rows are ${rowBytes} bytes)`);
   }
-  const bytes = Math.max(16, rows * rowBytes);
+  const bytes = chunkBytes(t.dtype, rows * t.rowElems);
   return { label, dtype: t.dtype, shape: [rows, ...t.shape.slice(1)], rowElems: t.rowElems, chunks: [{ buffer: c.buffer, offset, bytes, row0: 0, rows }], category: t.category, slackElems: 0 };
 }
 
@@ -132,8 +144,19 @@ export function writeTensor<D extends DType>(ctx: GpuContext, t: Tensor<D>, data
     if (c.rows === 0) continue;
     const start = c.row0 * t.rowElems;
     const view = data.subarray(start, start + c.rows * t.rowElems);
-    ctx.device.queue.writeBuffer(c.buffer, c.offset, view.buffer as ArrayBuffer, view.byteOffset, view.byteLength);
+    writeWords(ctx, c.buffer, c.offset, view);
   }
+}
+
+/** queue.writeBuffer of `data`'s bytes, padded with zeros to whole 4-byte words (odd half counts). */
+export function writeWords(ctx: GpuContext, buffer: GPUBuffer, offset: number, data: ArrayBufferView): void {
+  if (data.byteLength % 4 === 0) {
+    ctx.device.queue.writeBuffer(buffer, offset, data.buffer as ArrayBuffer, data.byteOffset, data.byteLength);
+    return;
+  }
+  const padded = new Uint8Array(Math.ceil(data.byteLength / 4) * 4);
+  padded.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  ctx.device.queue.writeBuffer(buffer, offset, padded);
 }
 
 /** Allocates a tensor and fills it from host data. */
@@ -176,10 +199,12 @@ export async function readBuffers(ctx: GpuContext, buffers: readonly (GPUBuffer 
 export async function readTensor<D extends DType>(ctx: GpuContext, t: Tensor<D>): Promise<HostArray<D>> {
   const raw = await readBuffers(ctx, t.chunks.map(chunkBinding));
   const n = numel(t.shape);
-  const out = (t.dtype === "f32" ? new Float32Array(n) : t.dtype === "u32" ? new Uint32Array(n) : new Int32Array(n)) as HostArray<D>;
+  const make = (b: ArrayBuffer, count: number) =>
+    t.dtype === "f32" ? new Float32Array(b, 0, count) : t.dtype === "u32" ? new Uint32Array(b, 0, count) : t.dtype === "i32" ? new Int32Array(b, 0, count) : new Uint16Array(b, 0, count);
+  const out = (t.dtype === "f32" ? new Float32Array(n) : t.dtype === "u32" ? new Uint32Array(n) : t.dtype === "i32" ? new Int32Array(n) : new Uint16Array(n)) as HostArray<D>;
   t.chunks.forEach((c, i) => {
     const count = c.rows * t.rowElems;
-    const src = t.dtype === "f32" ? new Float32Array(raw[i]!, 0, count) : t.dtype === "u32" ? new Uint32Array(raw[i]!, 0, count) : new Int32Array(raw[i]!, 0, count);
+    const src = make(raw[i]!, count);
     out.set(src as never, c.row0 * t.rowElems);
   });
   return out;

@@ -122,6 +122,7 @@ export class MaskedScope implements ZoScope {
     let decay: (id: number) => boolean;
     if ("entries" in source) {
       const store = source;
+      if (store.dtype !== "f32") throw new TypeError(`MaskedScope: the store keeps its weights in ${store.dtype}; use the half-precision masked scope (src/zo/half_scope.ts)`);
       arenas = store.buffers.map((b) => ({ label: b.buffer.label, buffer: b.buffer, elems: b.elems, segments: b.segments }));
       split = masksByArena(store, masks as TensorMasks);
       decay = (id) => store.entry(id).kind === "matrix";

@@ -13,7 +13,7 @@ import { attention } from "../kernels/attention.ts";
 import { biasAdd } from "../kernels/bias_add.ts";
 import { embedding } from "../kernels/embedding.ts";
 import { logSoftmaxGather } from "../kernels/logsoftmax_gather.ts";
-import { matmul } from "../kernels/matmul.ts";
+import { matmul, type WeightTensor } from "../kernels/matmul.ts";
 import { rmsnorm } from "../kernels/rmsnorm.ts";
 import { rope } from "../kernels/rope.ts";
 import { swiglu } from "../kernels/swiglu.ts";
@@ -136,7 +136,7 @@ export class LlamaModel {
     const ropeOpts = (nHeads: number) => ({ nHeads, headDim: c.headDim, theta: c.ropeTheta, layout: c.ropeLayout });
     const sk = decode === undefined ? a.slots : decode.cache.maxLen;
     const shape = { batch: a.batch, sq: a.slots, sk, nHeads: c.nHeads, nKvHeads: c.nKvHeads, headDim: c.headDim };
-    embedding(ctx, rec, store.get("tok_embeddings"), a.tokens, a.x);
+    embedding(ctx, rec, store.weight("tok_embeddings"), a.tokens, a.x);
     for (let l = 0; l < c.nLayers; l++) {
       const p = `layers.${l}.`;
       rmsnorm(ctx, rec, a.x, store.get(p + "attention_norm"), a.xb, c.normEps);
@@ -168,13 +168,13 @@ export class LlamaModel {
 
   /** y = x Wᵀ (or y += x Wᵀ), plus the adapter of that weight if one is attached. */
   #linear(rec: Recorder, x: Tensor<"f32">, name: string, y: Tensor<"f32">, accumulate = false): void {
-    matmul(this.ctx, rec, x, this.store.get(name), y, { accumulate });
+    matmul(this.ctx, rec, x, this.store.weight(name), y, { accumulate });
     this.adapters.get(name)?.record(this.ctx, rec, x, y);
   }
 
   /** The LM-head weight: the output matrix, or the embedding when they are tied. */
-  #head(): Tensor<"f32"> {
-    return this.store.get(this.config.tiedEmbeddings ? "tok_embeddings" : "output");
+  #head(): WeightTensor {
+    return this.store.weight(this.config.tiedEmbeddings ? "tok_embeddings" : "output");
   }
 
   /**

@@ -4,9 +4,11 @@
  * a `FileSource`; src/model/load.ts provides one over the file system.
  */
 import { type Arch, type ModelConfig, validateConfig } from "./config.ts";
-import { canonicalTensors } from "./canonical.ts";
-import { decodeSafetensor, parseSafetensorsHeader, safetensorsPrefixBytes } from "./safetensors.ts";
-import type { HostTensor, HostWeights } from "./weights.ts";
+import { type CanonicalTensor, canonicalTensors } from "./canonical.ts";
+import type { WeightDtype } from "./half.ts";
+import type { TensorValues } from "./param_store.ts";
+import { decodeSafetensor, parseSafetensorsHeader, safetensorsPrefixBytes, type SafetensorsEntry, safetensorValues } from "./safetensors.ts";
+import type { HostWeights } from "./weights.ts";
 
 /** Read access to the files of one folder, by file name. */
 export interface FileSource {
@@ -158,13 +160,34 @@ async function shardsOf(src: FileSource): Promise<Map<string, Set<string> | null
   throw new RangeError(`${src.label}: no model.safetensors or model.safetensors.index.json`);
 }
 
-/** Loads a Hugging Face folder into canonical host weights (f32, ropeLayout "half"). */
-export async function loadHfWeights(src: FileSource): Promise<HostWeights> {
+/** Where one canonical tensor lies in a folder's safetensors files. */
+export interface HfTensorLocation {
+  readonly spec: CanonicalTensor;
+  readonly file: string;
+  readonly entry: SafetensorsEntry;
+}
+
+/** A Hugging Face folder's config and tensor locations, from config.json and the headers only. */
+export interface HfFolderPlan {
+  readonly config: ModelConfig;
+  /** In canonical (tensor id) order. */
+  readonly tensors: readonly HfTensorLocation[];
+  /** The dtype most weight bytes of the matrices and embeddings are stored in. */
+  readonly storedDtype: WeightDtype;
+  /** Bytes of the largest tensor as stored. */
+  readonly largestTensorBytes: number;
+}
+
+/**
+ * Reads config.json and every safetensors header of the folder and checks names and shapes, before any
+ * tensor data is read.
+ */
+export async function planHfFolder(src: FileSource): Promise<HfFolderPlan> {
   if (!(await src.exists("config.json"))) throw new RangeError(`${src.label}: no config.json`);
   const config = parseHfConfig(await readJson(src, "config.json"), `${src.label}/config.json`);
   const specs = canonicalTensors(config);
   const want = new Map(specs.map((s) => [s.name, s]));
-  const got = new Map<string, HostTensor>();
+  const got = new Map<string, HfTensorLocation>();
   for (const [file, expected] of await shardsOf(src)) {
     const where = `${src.label}/${file}`;
     const size = await src.size(file);
@@ -174,8 +197,6 @@ export async function loadHfWeights(src: FileSource): Promise<HostWeights> {
     for (const name of expected ?? []) {
       if (!present.has(name)) throw new RangeError(`${where}: tensor "${name}" is listed in the index but missing from the file`);
     }
-    // Validate names and shapes of the whole shard before reading any tensor data.
-    const todo: [typeof header.entries[number], string][] = [];
     for (const e of header.entries) {
       const name = hfToCanonicalName(e.name);
       if (name === "ignore" || (name === "output" && config.tiedEmbeddings)) continue;
@@ -185,14 +206,36 @@ export async function loadHfWeights(src: FileSource): Promise<HostWeights> {
       if (spec.shape.length !== e.shape.length || spec.shape.some((d, i) => d !== e.shape[i])) {
         throw new RangeError(`${where}: tensor "${e.name}" has shape [${e.shape.join(", ")}], config.json implies [${spec.shape.join(", ")}]`);
       }
-      if (got.has(name) || todo.some(([, n]) => n === name)) throw new RangeError(`${where}: tensor "${e.name}" appears twice`);
-      todo.push([e, name]);
-    }
-    for (const [e, name] of todo) {
-      got.set(name, { name, shape: [...e.shape], data: decodeSafetensor(e, await src.read(file, e.begin, e.end - e.begin)) });
+      if (got.has(name)) throw new RangeError(`${where}: tensor "${e.name}" appears twice`);
+      got.set(name, { spec, file, entry: e });
     }
   }
   const missing = specs.filter((s) => !got.has(s.name)).map((s) => canonicalToHfName(s.name));
   if (missing.length > 0) throw new RangeError(`${src.label}: missing tensors ${missing.slice(0, 8).join(", ")}${missing.length > 8 ? ` and ${missing.length - 8} more` : ""}`);
-  return { config, tensors: specs.map((s) => got.get(s.name)!) };
+  const tensors = specs.map((s) => got.get(s.name)!);
+  const bytesBy: Record<string, number> = {};
+  let largest = 0;
+  for (const t of tensors) {
+    const b = t.entry.end - t.entry.begin;
+    largest = Math.max(largest, b);
+    if (t.spec.kind !== "vector") bytesBy[t.entry.dtype] = (bytesBy[t.entry.dtype] ?? 0) + b;
+  }
+  const top = Object.entries(bytesBy).sort((a, b) => b[1] - a[1])[0]?.[0] ?? "F32";
+  const storedDtype: WeightDtype = top === "F16" ? "f16" : top === "BF16" ? "bf16" : "f32";
+  return { config, tensors, storedDtype, largestTensorBytes: largest };
+}
+
+/** One tensor's values as stored (f32, or raw half bits): reads exactly its bytes. */
+export async function readHfTensor(src: FileSource, t: HfTensorLocation): Promise<TensorValues> {
+  return safetensorValues(t.entry, await src.read(t.file, t.entry.begin, t.entry.end - t.entry.begin));
+}
+
+/** Loads a Hugging Face folder into canonical host weights (f32, ropeLayout "half"). */
+export async function loadHfWeights(src: FileSource): Promise<HostWeights> {
+  const plan = await planHfFolder(src);
+  const tensors = [];
+  for (const t of plan.tensors) {
+    tensors.push({ name: t.spec.name, shape: [...t.spec.shape], data: decodeSafetensor(t.entry, await src.read(t.file, t.entry.begin, t.entry.end - t.entry.begin)) });
+  }
+  return { config: plan.config, tensors };
 }

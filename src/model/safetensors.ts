@@ -153,6 +153,17 @@ export function decodeSafetensor(e: SafetensorsEntry, raw: Uint8Array): Float32A
   return out;
 }
 
+/**
+ * One tensor's raw bytes (exactly end - begin of them) as stored: f32 values, or the raw f16/bf16 bits
+ * (copied into an aligned array; nothing is widened).
+ */
+export function safetensorValues(e: SafetensorsEntry, raw: Uint8Array): { dtype: "f32"; data: Float32Array } | { dtype: "f16" | "bf16"; bits: Uint16Array } {
+  if (raw.byteLength !== e.end - e.begin) throw new RangeError(`safetensors: tensor "${e.name}" needs ${e.end - e.begin} bytes, got ${raw.byteLength}`);
+  if (e.dtype === "F32") return { dtype: "f32", data: decodeSafetensor(e, raw) };
+  const aligned = raw.byteOffset % 2 === 0 ? new Uint16Array(raw.buffer, raw.byteOffset, raw.byteLength / 2) : new Uint16Array(raw.slice().buffer);
+  return { dtype: e.dtype === "F16" ? "f16" : "bf16", bits: aligned };
+}
+
 /** Parses a whole safetensors file held in memory; tensors in file order, as f32. */
 export function parseSafetensors(bytes: Uint8Array, source = "safetensors"): { metadata: Readonly<Record<string, string>>; tensors: HostTensor[] } {
   const header = parseSafetensorsHeader(bytes, bytes.byteLength, source);

@@ -40,6 +40,7 @@ export function maxAbsPerTensor(w: HostWeights): number[] {
 export async function createFullScope(ctx: GpuContext, store: ParamStore, options: FullScopeOptions = {}): Promise<ArenaScope> {
   const groups = options.groups ?? PARAM_GROUPS;
   for (const g of groups) if (!PARAM_GROUPS.includes(g)) throw new RangeError(`FullScope: unknown parameter group "${g}"; valid: ${PARAM_GROUPS.join(", ")}`);
+  if (store.dtype !== "f32") throw new TypeError(`FullScope: the store keeps its weights in ${store.dtype}; use createHalfFullScope (src/zo/half_scope.ts)`);
   const on = (id: number): boolean => groups.includes(GROUP_OF[store.entry(id).kind]);
   const arenas = store.buffers.map((b, i) => {
     const segs: number[] = [];
