@@ -18,6 +18,8 @@ export const FLAG_BYTE_LEVEL: i32 = 1;
 export const FLAG_FUSE_UNK: i32 = 2;
 /** encode flag: a character missing from the vocabulary becomes its bytes' tokens bytes[b]. */
 export const FLAG_BYTE_FALLBACK: i32 = 4;
+/** encode flag: a word whose bytes are a vocabulary token is that token, unmerged (BPE ignore_merges). */
+export const FLAG_IGNORE_MERGES: i32 = 8;
 
 let inCap: i32 = 0;
 let input: usize = 0;
@@ -105,13 +107,23 @@ function fallbackOk(i: i32, j: i32, flags: i32): bool {
 /**
  * Encodes `nWords` words (input bytes, word ends in the words buffer) into the output buffer and returns
  * the number of ids. `prefixId` >= 0 is a symbol placed before the first word that takes part in its
- * merges (run.c merges over BOS too). Flags: FLAG_BYTE_LEVEL, FLAG_FUSE_UNK, FLAG_BYTE_FALLBACK.
+ * merges (run.c merges over BOS too). Flags: FLAG_BYTE_LEVEL, FLAG_FUSE_UNK, FLAG_BYTE_FALLBACK, FLAG_IGNORE_MERGES
+ * (whole-word lookup in the vocabulary, whose byte strings are then the words' raw bytes).
  */
 export function encode(nWords: i32, flags: i32, prefixId: i32): i32 {
   let outN = 0;
   let start = 0;
   for (let w = 0; w < nWords; w++) {
     const end = load<i32>(words + (<usize>w << 2));
+    if ((flags & FLAG_IGNORE_MERGES) != 0 && !(w == 0 && prefixId >= 0)) {
+      const whole = vocabLookup(input + <usize>start, end - start);
+      if (whole >= 0) {
+        store<i32>(output + (<usize>outN << 2), whole);
+        outN++;
+        start = end;
+        continue;
+      }
+    }
     symbolsReserve(end - start + 1);
     let n = 0;
     if (w == 0 && prefixId >= 0) symbolSet(n++, prefixId, 1);

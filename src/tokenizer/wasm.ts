@@ -8,6 +8,8 @@ export const FLAG_BYTE_LEVEL = 1;
 export const FLAG_FUSE_UNK = 2;
 /** encode flag: a character missing from the vocabulary becomes its bytes' fallback tokens. */
 export const FLAG_BYTE_FALLBACK = 4;
+/** encode flag: a word whose bytes are a vocabulary token is that token, unmerged (BPE ignore_merges). */
+export const FLAG_IGNORE_MERGES = 8;
 
 interface Exports {
   memory: WebAssembly.Memory;

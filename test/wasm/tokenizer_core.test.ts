@@ -8,7 +8,7 @@ import * as assert from "uvu/assert";
 import { WASM } from "../../src/gen/wasm.ts";
 import { dataDir } from "../../src/io/files.ts";
 import { Llama2cTokenizer, parseLlama2cVocab } from "../../src/tokenizer/llama2c.ts";
-import { BpeCore, FLAG_BYTE_FALLBACK, FLAG_BYTE_LEVEL, FLAG_FUSE_UNK } from "../../src/tokenizer/wasm.ts";
+import { BpeCore, FLAG_BYTE_FALLBACK, FLAG_BYTE_LEVEL, FLAG_FUSE_UNK, FLAG_IGNORE_MERGES } from "../../src/tokenizer/wasm.ts";
 import { rngFor } from "../harness/random.ts";
 import { assertSameIds, randomTexts } from "../fixtures/tokenizer_compare.ts";
 
@@ -29,6 +29,7 @@ core("exports the ABI BpeCore binds, with the same flag values", async () => {
   assert.is(flag("FLAG_BYTE_LEVEL"), FLAG_BYTE_LEVEL);
   assert.is(flag("FLAG_FUSE_UNK"), FLAG_FUSE_UNK);
   assert.is(flag("FLAG_BYTE_FALLBACK"), FLAG_BYTE_FALLBACK);
+  assert.is(flag("FLAG_IGNORE_MERGES"), FLAG_IGNORE_MERGES);
 });
 
 async function tiny(pieces: string[], merges: [string, string][]): Promise<BpeCore> {
@@ -61,6 +62,14 @@ core("byte-level mode maps each byte through the byte table; byte fallback split
   assert.equal(Array.from(c.encodeWords(["xé"])), [0, 3, 4]);
   c.configure(new Int32Array(256).fill(-1), 2, FLAG_FUSE_UNK);
   assert.equal(Array.from(c.encodeWords(["éé x"])), [2, 0]); // "éé " fused into one unk (id 2)
+});
+
+core("ignore_merges: a word that is a token stays whole even where the merge order would split it", async () => {
+  // merges a+b first, so "abc" -> ab c; with ignore_merges the whole word "abc" (id 5) wins
+  const c = await tiny(["a", "b", "c", "ab", "bc", "abc"], [["a", "b"], ["b", "c"]]);
+  assert.equal(Array.from(c.encodeWords(["abc", "bca"])), [3, 2, 4, 0]);
+  c.configure(new Int32Array(256).fill(-1), -1, FLAG_IGNORE_MERGES);
+  assert.equal(Array.from(c.encodeWords(["abc", "bca"])), [5, 4, 0]);
 });
 
 core("encodes inputs far larger than the initial buffers", async () => {

@@ -1,5 +1,7 @@
-// Added (and special) tokens of a tokenizer.json: split out of the raw text before normalization, matched
-// leftmost-longest, with their lstrip/rstrip whitespace absorbed.
+// Added (and special) tokens of a tokenizer.json, matched leftmost-longest with their lstrip/rstrip
+// whitespace absorbed: those with normalized: false are split out of the raw text, those with normalized:
+// true (the default for non-special tokens) out of each normalized segment, as transformers.js does. A
+// literal special token in the input ("<|begin_of_text|>") is that token, as in transformers.js by default.
 import { arr, bool, type Json, num, obj, str } from "./json.ts";
 
 /** One added token. */
@@ -9,6 +11,8 @@ export interface AddedToken {
   special: boolean;
   lstrip: boolean;
   rstrip: boolean;
+  /** Matched after normalization (against the normalized content). */
+  normalized: boolean;
 }
 
 /** A piece of the input: plain text (id -1) or one added token. */
@@ -24,19 +28,21 @@ export function parseAddedTokens(v: unknown): AddedToken[] {
   if (v === undefined || v === null) return [];
   return arr(v, "added_tokens").map((t, i) => {
     const o: Json = obj(t, `added_tokens[${i}]`);
+    const special = bool(o.special, false, `added_tokens[${i}].special`);
     return {
       id: num(o.id, `added_tokens[${i}].id`),
       content: str(o.content, `added_tokens[${i}].content`),
-      special: bool(o.special, false, `added_tokens[${i}].special`),
+      special,
       lstrip: bool(o.lstrip, false, `added_tokens[${i}].lstrip`),
       rstrip: bool(o.rstrip, false, `added_tokens[${i}].rstrip`),
+      normalized: bool(o.normalized, !special, `added_tokens[${i}].normalized`),
     };
   });
 }
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** Splits text into plain segments and added tokens; returns the splitter. */
+/** Splits text into plain segments and the given added tokens (their `content` as matched); returns the splitter. */
 export function addedTokenSplitter(tokens: readonly AddedToken[]): (text: string) => Segment[] {
   const usable = tokens.filter((t) => t.content.length > 0).sort((a, b) => b.content.length - a.content.length);
   if (usable.length === 0) return (text) => (text.length > 0 ? [{ text, id: -1, start: 0 }] : []);

@@ -1,4 +1,5 @@
 // Small readers for tokenizer.json fields: each names the stage and field when the value has the wrong type.
+import { compilePattern } from "./regex.ts";
 
 /** A parsed JSON object. */
 export type Json = { [key: string]: unknown };
@@ -39,10 +40,10 @@ export function unknownStage(stage: string, type: unknown): Error {
   return new Error(`tokenizer.json: unknown ${stage} type ${JSON.stringify(type)}; this library does not implement it`);
 }
 
-/** A Replace stage's pattern ({String} or {Regex}) as a global RegExp. */
+/** A Replace or Split stage's pattern ({String} or {Regex}, Oniguruma syntax rewritten for JavaScript) as a global RegExp. */
 export function pattern(v: unknown, what: string): RegExp {
   const p = obj(v, what);
   if (typeof p.String === "string") return new RegExp(p.String.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "gu");
-  if (typeof p.Regex === "string") return new RegExp(p.Regex, "gu");
+  if (typeof p.Regex === "string") return compilePattern(p.Regex);
   throw new TypeError(`tokenizer.json: ${what} is ${JSON.stringify(v)}; expected {"String": ...} or {"Regex": ...}`);
 }

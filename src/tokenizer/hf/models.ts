@@ -1,8 +1,10 @@
-// Hugging Face tokenizer models: BPE only (ranked merges, optional byte_fallback, unk and fuse_unk, and
-// GPT-2 byte-level input). The merge loop runs in Wasm (src/tokenizer/wasm.ts).
-import { BYTE_TO_CHAR } from "./bytelevel.ts";
+// Hugging Face tokenizer models: BPE only (ranked merges, optional byte_fallback, unk and fuse_unk,
+// ignore_merges, and GPT-2 byte-level input). The merge loop runs in Wasm (src/tokenizer/wasm.ts). A
+// byte-level vocabulary is handed to Wasm as each piece's raw bytes (Ġ -> 0x20), so a word's UTF-8 finds
+// its whole-word token directly (ignore_merges).
+import { BYTE_TO_CHAR, CHAR_TO_BYTE } from "./bytelevel.ts";
 import { arr, bool, type Json, num, obj, str, unknownStage } from "./json.ts";
-import { BpeCore, FLAG_BYTE_FALLBACK, FLAG_BYTE_LEVEL, FLAG_FUSE_UNK } from "../wasm.ts";
+import { BpeCore, FLAG_BYTE_FALLBACK, FLAG_BYTE_LEVEL, FLAG_FUSE_UNK, FLAG_IGNORE_MERGES } from "../wasm.ts";
 
 /** A tokenizer model: words in, ids out, plus its vocabulary. */
 export interface HfModel {
@@ -58,7 +60,7 @@ export async function createModel(cfg: unknown, byteLevel: boolean): Promise<HfM
     merged[i] = t;
   }
 
-  const core = await BpeCore.create(pieces.map((p) => utf8.encode(p)));
+  const core = await BpeCore.create(pieces.map((p) => (byteLevel ? rawBytes(p) : utf8.encode(p))));
   core.mergesFromRanks(left, right, merged);
   const byteIds = new Int32Array(256).fill(-1);
   let flags = 0;
@@ -80,22 +82,19 @@ export async function createModel(cfg: unknown, byteLevel: boolean): Promise<HfM
     unk = ids.get(u) ?? -1;
     if (unk < 0) throw new RangeError(`tokenizer.json: model BPE.unk_token ${JSON.stringify(u)} is not in the vocabulary`);
   }
+  if (bool(c.ignore_merges, false, "model BPE.ignore_merges")) flags |= FLAG_IGNORE_MERGES;
   core.configure(byteIds, unk, flags);
+  return { pieces, encodeWords: (words) => core.encodeWords(words) };
+}
 
-  const ignoreMerges = bool(c.ignore_merges, false, "model BPE.ignore_merges");
-  const whole = (w: string): number | undefined => ids.get(byteLevel ? Array.from(utf8.encode(w), (b) => BYTE_TO_CHAR[b]!).join("") : w);
-  return {
-    pieces,
-    encodeWords: ignoreMerges
-      ? (words) => {
-        const out: number[] = [];
-        for (const w of words) {
-          const id = whole(w);
-          if (id !== undefined) out.push(id);
-          else out.push(...core.encodeWords([w]));
-        }
-        return Int32Array.from(out);
-      }
-      : (words) => core.encodeWords(words),
-  };
+/** The bytes a byte-level piece stands for; a piece with characters outside GPT-2's byte map keeps its UTF-8. */
+function rawBytes(piece: string): Uint8Array {
+  const out = new Uint8Array(piece.length);
+  let n = 0;
+  for (const ch of piece) {
+    const b = CHAR_TO_BYTE.get(ch);
+    if (b === undefined) return utf8.encode(piece);
+    out[n++] = b;
+  }
+  return out.subarray(0, n);
 }

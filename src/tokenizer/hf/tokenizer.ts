@@ -57,6 +57,7 @@ export class HfTokenizer implements Tokenizer {
   readonly bosId: number;
   readonly eosId: number;
   readonly #split: (text: string) => Segment[];
+  readonly #splitNormalized: ((text: string) => Segment[]) | undefined;
   readonly #normalize: Normalizer;
   readonly #pre: PreTokenizer;
   readonly #model: HfModel;
@@ -70,7 +71,10 @@ export class HfTokenizer implements Tokenizer {
     this.#pre = stages.pre;
     this.#normalize = stages.normalize;
     this.#decoder = stages.decoder;
-    this.#split = addedTokenSplitter(added);
+    const normalizes = cfg.normalizer !== null && cfg.normalizer !== undefined;
+    this.#split = addedTokenSplitter(added.filter((a) => !(a.normalized && normalizes)));
+    const inNormalized = added.filter((a) => a.normalized && normalizes).map((a) => ({ ...a, content: stages.normalize(a.content) }));
+    this.#splitNormalized = inNormalized.length > 0 ? addedTokenSplitter(inNormalized) : undefined;
     const model = stages.model;
     this.vocabSize = Math.max(model.pieces.length, ...added.map((a) => a.id + 1));
     this.#pieces = Array.from({ length: this.vocabSize }, (_, i) => model.pieces[i] ?? "");
@@ -99,8 +103,14 @@ export class HfTokenizer implements Tokenizer {
     for (const seg of this.#split(text)) {
       if (seg.id >= 0) parts.push(Int32Array.of(seg.id));
       else {
-        const words = this.#pre.split(this.#normalize(seg.text), seg.start === 0);
-        if (words.length > 0) parts.push(this.#model.encodeWords(words));
+        const text = this.#normalize(seg.text), first = seg.start === 0;
+        for (const sub of this.#splitNormalized?.(text) ?? [{ text, id: -1, start: 0 }]) {
+          if (sub.id >= 0) parts.push(Int32Array.of(sub.id));
+          else {
+            const words = this.#pre.split(sub.text, first);
+            if (words.length > 0) parts.push(this.#model.encodeWords(words));
+          }
+        }
       }
     }
     if (opts.eos) parts.push(Int32Array.of(this.#need(this.eosId, "eos")));
