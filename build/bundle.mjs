@@ -60,8 +60,11 @@ for (const [entry, outfile, platform] of entries) {
     platform,
     format: "esm",
     target: "es2022",
-    external: ["webgpu", "node:*"],
+    // "stream": papaparse requires it lazily, only for Node stream input, which mazo never uses
+    external: ["webgpu", "node:*", "stream"],
     packages: platform === "node" ? "external" : undefined,
+    // neutral resolves no package.json "main" by default; CommonJS-only packages (papaparse) need it
+    mainFields: platform === "node" ? undefined : ["module", "main"],
     metafile: true,
     logLevel: "warning",
   });

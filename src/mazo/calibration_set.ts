@@ -4,7 +4,6 @@
  */
 import { encodeExample, type ScoringSequence, type Tokenizer } from "../tasks/encode.ts";
 import type { Example } from "../tasks/example.ts";
-import { taskDefinition } from "../tasks/registry.ts";
 
 /** Which candidate sequences of an example calibration runs. */
 export type CalibrationCandidates = "loss" | "gold" | "all";
@@ -15,9 +14,9 @@ export const CALIBRATION_CANDIDATES: readonly CalibrationCandidates[] = ["loss",
 /** The sequences calibration runs for `examples` of task `task` (see the module doc for `candidates`). */
 export function calibrationSequences(task: string, examples: readonly Example[], tokenizer: Tokenizer, candidates: CalibrationCandidates, maxLength: number): ScoringSequence[] {
   if (!CALIBRATION_CANDIDATES.includes(candidates)) throw new RangeError(`calibration: candidates is ${JSON.stringify(candidates)}; it must be one of ${CALIBRATION_CANDIDATES.join(", ")}`);
-  const goldOnly = candidates === "gold" || (candidates === "loss" && taskDefinition(task).objective === "lm");
   const out: ScoringSequence[] = [];
   for (const ex of examples) {
+    const goldOnly = candidates === "gold" || (candidates === "loss" && ex.objective === "lm");
     const enc = encodeExample(ex, tokenizer, { maxLength });
     if (goldOnly) out.push(enc.sequences[ex.label]!);
     else out.push(...enc.sequences);

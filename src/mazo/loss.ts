@@ -7,7 +7,6 @@
 import type { LlamaModel } from "../model/forward.ts";
 import { type EncodedExample, scoreEncoded, type ScoringSequence, type SequenceScore } from "../tasks/encode.ts";
 import { exampleLoss } from "../tasks/metrics.ts";
-import { taskDefinition } from "../tasks/registry.ts";
 
 /** Scores sequences with the GPU model, in forward passes of at most `batchSize` sequences. */
 export function modelScoreFn(model: LlamaModel, batchSize = 64): (seqs: readonly ScoringSequence[]) => Promise<SequenceScore[]> {
@@ -27,7 +26,7 @@ export async function batchLoss(batch: readonly EncodedExample[], score: (seqs: 
   const scores = await scoreEncoded(batch, score);
   let total = 0;
   batch.forEach((e, i) => {
-    total += exampleLoss(taskDefinition(e.example.task).objective, scores[i]!, e.example.label);
+    total += exampleLoss(e.example.objective ?? "classification", scores[i]!, e.example.label);
   });
   return total / batch.length;
 }

@@ -13,7 +13,6 @@ import { buildMasks, type MaskOptions, type MaskSelector, type MaskSet } from ".
 import type { HostWeights } from "../model/weights.ts";
 import type { EncodedExample, Tokenizer } from "../tasks/encode.ts";
 import { exampleLoss } from "../tasks/metrics.ts";
-import { taskDefinition } from "../tasks/registry.ts";
 import { combineTaskScoresRef, rowTopKRef } from "./mask.ts";
 import { scoreRef } from "./mazo_forward.ts";
 import { packSegments, perturbArenaRef, perturbMaskedRef, updateArenaRef, updateMaskedRef } from "./perturb.ts";
@@ -115,6 +114,6 @@ export function zoStepRef(w: HostWeights, scope: RefScope, loss: (w: HostWeights
 export function batchLossRef(w: HostWeights, batch: readonly EncodedExample[]): number {
   if (batch.length === 0) throw new RangeError("batchLossRef: the batch is empty");
   let total = 0;
-  for (const e of batch) total += exampleLoss(taskDefinition(e.example.task).objective, scoreRef(w, e.sequences), e.example.label);
+  for (const e of batch) total += exampleLoss(e.example.objective ?? "classification", scoreRef(w, e.sequences), e.example.label);
   return total / batch.length;
 }

@@ -4,8 +4,6 @@
  * label, with the same placeholders, each including its leading separator (" great"). As in MeZO's
  * templates.py, spaces (not newlines) are stripped from both ends of the rendered prompt.
  */
-import type { Example } from "./example.ts";
-import type { RawRecord } from "./record.ts";
 
 /** A prompt pattern and one candidate pattern per label. Plain JSON, so it can come from a config file. */
 export interface TaskTemplate {
@@ -25,16 +23,6 @@ export function fillPattern(pattern: string, fields: Readonly<Record<string, str
     }
     return v;
   });
-}
-
-/** Renders one record into an Example (prompt spaces stripped at both ends, as MeZO does). */
-export function renderExample(task: string, record: RawRecord, tpl: TaskTemplate): Example {
-  if (record.label < 0 || record.label >= tpl.verbalizer.length || !Number.isInteger(record.label)) {
-    throw new RangeError(`${task} ${record.id}: label ${record.label} has no verbalizer entry (the verbalizer has ${tpl.verbalizer.length})`);
-  }
-  const prompt = fillPattern(tpl.template, record.fields, `${task} template`).replace(/^ +| +$/g, "");
-  const candidates = tpl.verbalizer.map((v, i) => fillPattern(v, record.fields, `${task} verbalizer[${i}]`));
-  return { task, id: record.id, prompt, candidates, label: record.label };
 }
 
 /**

@@ -6,7 +6,6 @@ import type { EncodedExample, Tokenizer } from "../tasks/encode.ts";
 import { encodeExample } from "../tasks/encode.ts";
 import type { SplitSizes, TrainObjective } from "../tasks/task.ts";
 import { loadTasks } from "../tasks/load.ts";
-import { taskDefinition } from "../tasks/registry.ts";
 import type { ReadText } from "../tasks/read_text.ts";
 
 export interface PreparedTask {
@@ -40,7 +39,7 @@ export async function prepareTasks(names: readonly string[], tokenizer: Tokenize
   const enc = { maxLength: o.maxLength };
   return splits.map((s) => ({
     name: s.task,
-    objective: taskDefinition(s.task).objective,
+    objective: s.spec.objective,
     train: s.train.map((e) => encodeExample(e, tokenizer, enc)),
     dev: s.dev.map((e) => encodeExample(e, tokenizer, enc)),
     test: s.test.map((e) => encodeExample(e, tokenizer, enc)),

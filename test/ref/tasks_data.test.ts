@@ -5,10 +5,12 @@ import * as assert from "uvu/assert";
 import { TASK_NAMES } from "../../src/tasks/example.ts";
 import { resolveDataDir } from "../../src/tasks/data_dir.ts";
 import { TaskDataError } from "../../src/tasks/errors.ts";
-import { loadPools } from "../../src/tasks/load.ts";
+import { loadPools, loadTask } from "../../src/tasks/load.ts";
+import { BadRecordsError } from "../../src/tasks/pools.ts";
 import type { RawRecord, TaskPools } from "../../src/tasks/record.ts";
 import { readTextFile } from "../../src/tasks/read_text.ts";
-import { taskDefinition } from "../../src/tasks/registry.ts";
+import { builtinTask } from "../../src/tasks/registry.ts";
+import { labelNames } from "../../src/tasks/task_file.ts";
 
 const pools = new Map<string, TaskPools>();
 for (const t of TASK_NAMES) pools.set(t, await loadPools(t));
@@ -35,7 +37,7 @@ for (const t of TASK_NAMES) {
   const e = expected[t]!;
   counts(`${t} has ${e.train} train-pool and ${e.test} test-pool records with labels in range`, () => {
     const p = get(t);
-    const classes = taskDefinition(t).labels.length;
+    const classes = labelNames(builtinTask(t)).length;
     assert.is(p.train.length, e.train);
     assert.is(p.test.length, e.test);
     for (const r of [...p.train, ...p.test]) assert.ok(Number.isInteger(r.label) && r.label >= 0 && r.label < classes, `${t} ${r.id} label ${r.label}`);
@@ -80,7 +82,7 @@ first("boolq train pool starts with the FewGLUE ghost-in-the-shell question, nor
 first("rte and cb start with their files' first records", () => {
   assert.is(get("rte").train[0]!.fields.premise, "No Weapons of Mass Destruction Found in Iraq Yet.");
   assert.is(get("rte").train[0]!.label, 1);
-  assert.ok(get("rte").test[0]!.fields.premise!.startsWith("Dana Reeve, the widow"));
+  assert.ok(String(get("rte").test[0]!.fields.premise).startsWith("Dana Reeve, the widow"));
   assert.is(get("cb").train[0]!.fields.hypothesis, "the language was peeled down");
   assert.is(get("cb").train[0]!.label, 0);
   assert.is(get("cb").test[0]!.fields.hypothesis, "Valence was helping");
@@ -113,7 +115,7 @@ first("agnews row 0 (Business) is found in a pool with its text cleaned", () => 
   assert.is(r.label, 2);
   assert.is(r.fields.title, "Fears for T N pension after talks");
   assert.is(r.fields.description, "Unions representing workers at Turner Newall say they are 'disappointed' after talks with stricken parent firm Federal Mogul.");
-  for (const x of [...p.train, ...p.test]) assert.not.match(x.fields.description!, /#39;|quot;|&lt;|\\/, `${x.id} still has escape debris`);
+  for (const x of [...p.train, ...p.test]) assert.not.match(String(x.fields.description), /#39;|quot;|&lt;|\\/, `${x.id} still has escape debris`);
 });
 first.run();
 
@@ -124,18 +126,24 @@ function fakeFiles(files: Record<string, string>) {
     return v === undefined ? readTextFile(path) : Promise.resolve(v);
   };
 }
-bad("a malformed sst2 line is reported with file, line and the expected format", async () => {
+function expectBad(e: unknown, patterns: readonly RegExp[]): void {
+  assert.instance(e, BadRecordsError);
+  for (const p of patterns) assert.match((e as Error).message, p);
+}
+bad("a malformed sst2 line is reported with file, line and the expected format, and not dropped", async () => {
   const read = fakeFiles({ "/v/sst2/stsa.binary.train": "1 fine\n0 also fine\n2 bad label\n", "/v/sst2/stsa.binary.dev": "1 x\n" });
   try {
     await loadPools("sst2", { dataDir: "/v", read });
     assert.unreachable("should have thrown");
   } catch (e) {
     assert.instance(e, TaskDataError);
-    const err = e as TaskDataError;
-    assert.is(err.file, "/v/sst2/stsa.binary.train");
-    assert.is(err.line, 3);
-    assert.match(err.message, /line 3: expected "<0\|1> <sentence>", got "2 bad label"/);
+    expectBad(e, [/task sst2: 1 record cannot be used/, /--skip-bad/, /\/v\/sst2\/stsa\.binary\.train line 3: expected a line matching .*, got "2 bad label"/]);
+    assert.is((e as BadRecordsError).bad.length, 1);
   }
+  const skipped = await loadTask("sst2", { dataDir: "/v", read, seed: 0, skipBad: true });
+  assert.is(skipped.train.length + skipped.dev.length, 2);
+  assert.is(skipped.skipped.length, 1);
+  assert.match(skipped.skipped[0]!, /line 3/);
 });
 bad("a missing file is a TaskDataError naming the path", async () => {
   try {
@@ -147,15 +155,20 @@ bad("a missing file is a TaskDataError naming the path", async () => {
     assert.match((e as Error).message, "cannot read");
   }
 });
-bad("invalid JSON and a wrong label value in jsonl name the line and field", async () => {
+bad("invalid JSON, a wrong label value and a non-text field in jsonl name the line and field", async () => {
   const ok = '{"premise": "p", "hypothesis": "h", "label": "entailment"}';
-  for (const [body, pattern] of [[`${ok}\n{oops\n`, /line 2: expected a JSON object, got invalid JSON/], [`${ok}\n${ok.replace('"entailment"', '"maybe"')}\n`, /line 2: expected field "label" to be one of "entailment", "not_entailment", got "maybe"/], [`${ok}\n{"premise": 3}\n`, /line 2: expected string field "premise"/]] as const) {
+  const cases = [
+    [`${ok}\n{oops\n`, /train\.full\.jsonl line 2: expected a JSON object, got invalid JSON/],
+    [`${ok}\n${ok.replace('"entailment"', '"maybe"')}\n`, /train\.full\.jsonl line 2: field "label": value "maybe" is not one of the verbalizer keys "entailment", "not_entailment"/],
+    [`${ok}\n{"premise": [3], "hypothesis": "h", "label": "entailment"}\n`, /line 2: field "premise": template uses \{premise\} but the record holds \[3\], not text/],
+    [`${ok}\n{"hypothesis": "h", "label": "entailment"}\n`, /line 2: field "premise": template uses \{premise\} but the record has no such field \(it has hypothesis, label\)/],
+  ] as const;
+  for (const [body, pattern] of cases) {
     try {
       await loadPools("rte", { dataDir: "/v", read: fakeFiles({ "/v/superglue/RTE/train.full.jsonl": body, "/v/superglue/RTE/val.jsonl": ok }) });
       assert.unreachable("should have thrown");
     } catch (e) {
-      assert.instance(e, TaskDataError);
-      assert.match((e as Error).message, pattern);
+      expectBad(e, [pattern]);
     }
   }
 });
@@ -165,25 +178,26 @@ bad("wic data and gold files of different lengths are rejected", async () => {
     await loadPools("wic", { dataDir: "/v", read });
     assert.unreachable("should have thrown");
   } catch (e) {
-    assert.match((e as Error).message, /train\.gold\.txt: expected 2 labels/);
+    assert.instance(e, TaskDataError);
+    assert.match((e as Error).message, /train\.gold\.txt: expected 2 lines \(one per record of .*train\.data\.txt\), found 1/);
   }
 });
-bad("an agnews row with a class outside 1-4 names its line", async () => {
-  const read = fakeFiles({ "/v/agnews/test.csv": 'Class Index,Title,Description\n1,"a, b",c\n5,t,d\n' });
+bad("agnews rows with a wrong cell count or a class outside 1-4 name their lines; every one is counted", async () => {
+  const read = fakeFiles({ "/v/agnews/test.csv": 'Class Index,Title,Description\n1,"a, b",c\n5,t,d\n2,x\n' });
   try {
     await loadPools("agnews", { dataDir: "/v", read });
     assert.unreachable("should have thrown");
   } catch (e) {
-    assert.match((e as Error).message, /test\.csv line 3: expected 3 cells/);
+    expectBad(e, [/2 records cannot be used/, /test\.csv line 4: expected 3 cells \(Class Index, Title, Description\), got 2/, /test\.csv line 3: field "Class Index": value "5" is not one of the verbalizer keys "1", "2", "3", "4"/]);
   }
 });
-bad("a copa item without a valid answer attribute names its line", async () => {
+bad("a copa item without a valid answer attribute names its line and field", async () => {
   const read = fakeFiles({ "/v/copa/copa-dev.xml": '<copa-corpus>\n<item id="1" asks-for="cause" most-plausible-alternative="3">\n<p>x.</p><a1>y</a1><a2>z</a2></item>\n</copa-corpus>' });
   try {
     await loadPools("copa", { dataDir: "/v", read });
     assert.unreachable("should have thrown");
   } catch (e) {
-    assert.match((e as Error).message, /copa-dev\.xml line 2: expected most-plausible-alternative="1" or "2" on item 1, got "3"/);
+    expectBad(e, [/copa-dev\.xml line 2: field "most-plausible-alternative": value "3" is not one of the candidates keys "1", "2"/]);
   }
 });
 bad.run();

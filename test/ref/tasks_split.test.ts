@@ -61,7 +61,7 @@ sizes("task defaults: dev 100 for cb and copa, MeZO's 1000/500/1000 elsewhere, r
   assert.equal(resolveSizes("copa", { dev: 50 }), { train: 1000, dev: 50, test: 1000 });
   assert.equal(resolveSizes("sst2", { train: 16 }), { train: 16, dev: 500, test: 1000 });
 });
-const recs = (n: number, tag: string): RawRecord[] => Array.from({ length: n }, (_, i) => ({ id: `${tag}:${i}`, fields: {}, label: 0 }));
+const recs = (n: number, tag: string): RawRecord[] => Array.from({ length: n }, (_, i) => ({ id: `${tag}:${i}`, where: "", fields: {}, label: 0 }));
 sizes("a small pool fills dev first and gives train the rest", () => {
   const s = sampleSplits("t", { train: recs(30, "a"), test: recs(4, "b") }, { train: 100, dev: 10, test: 10 }, 1);
   assert.equal([s.train.length, s.dev.length, s.test.length], [20, 10, 4]);

@@ -1,15 +1,17 @@
 /** Templates and verbalizers: MeZO's strings for a known record of each task, and overrides. */
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { copaChoice } from "../../src/tasks/copa.ts";
 import { loadPools, loadTask, loadTasks, resolveTemplate } from "../../src/tasks/load.ts";
 import type { RawRecord } from "../../src/tasks/record.ts";
-import { taskDefinition } from "../../src/tasks/registry.ts";
-import { fillPattern, parseTemplate, renderExample } from "../../src/tasks/template.ts";
+import { builtinTask } from "../../src/tasks/registry.ts";
+import { renderRecord } from "../../src/tasks/render.ts";
+import { labelNames, parseTaskSpec } from "../../src/tasks/task_file.ts";
+import { fillPattern, parseTemplate } from "../../src/tasks/template.ts";
+import { lowercaseFirstWord } from "../../src/tasks/transforms.ts";
 
 async function render(task: string, pick: (train: readonly RawRecord[], test: readonly RawRecord[]) => RawRecord) {
   const p = await loadPools(task);
-  return renderExample(task, pick(p.train, p.test), taskDefinition(task).template);
+  return renderRecord(builtinTask(task), pick(p.train, p.test));
 }
 
 const known = suite("default templates on a known record");
@@ -26,11 +28,12 @@ known("trec: question then 'Answer type:' with six class words", async () => {
   assert.equal(e.candidates, [" abbreviation", " description", " entity", " person", " location", " number"]);
   assert.is(e.label, 1);
 });
-known("boolq: passage, capitalised question with '?', then ' No' / ' Yes'", async () => {
+known("boolq: MeZO's BoolQTemplateV3, '{passage} {question}\\n' then 'No' / 'Yes' (capitalised question with '?')", async () => {
+  assert.is(builtinTask("boolq").template, "{passage} {question}\n");
   const e = await render("boolq", (tr) => tr[0]!);
   assert.ok(e.prompt.startsWith("Ghost in the Shell -- Animation studio Production I.G"));
-  assert.ok(e.prompt.endsWith(" Is ghost in the shell based on the anime?"));
-  assert.equal(e.candidates, [" No", " Yes"]);
+  assert.ok(e.prompt.endsWith(" Is ghost in the shell based on the anime?\n"));
+  assert.equal(e.candidates, ["No", "Yes"]);
   assert.is(e.label, 0);
 });
 known("rte: MeZO's PromptSource template ending in a newline, 'Yes' / 'No'", async () => {
@@ -52,12 +55,13 @@ known("copa: premise without '.', ' so', lower-cased alternatives as candidates"
   assert.is(e.prompt + e.candidates[1], "The man turned on the faucet so water flowed from the spout.");
   const c = await render("copa", (tr) => tr[0]!);
   assert.is(c.prompt, "My body cast a shadow over the grass because");
-  assert.is(taskDefinition("copa").objective, "lm");
+  assert.is(builtinTask("copa").objective, "lm");
+  assert.is(c.objective, "lm");
 });
 known("copa keeps a leading 'I' capitalised and lower-cases other first words only", () => {
-  assert.is(copaChoice("I knew it was Tom."), "I knew it was Tom.");
-  assert.is(copaChoice("The sun was rising."), "the sun was rising.");
-  assert.is(copaChoice("It's Bob."), "it's Bob.");
+  assert.is(lowercaseFirstWord("I knew it was Tom."), "I knew it was Tom.");
+  assert.is(lowercaseFirstWord("The sun was rising."), "the sun was rising.");
+  assert.is(lowercaseFirstWord("It's Bob."), "it's Bob.");
 });
 known("wic: the word question, both sentences, 'No' / 'Yes'", async () => {
   const e = await render("wic", (tr) => tr[0]!);
@@ -71,11 +75,12 @@ known("agnews: title, article, 'Topic:' -> four topic words", async () => {
   assert.equal(e.candidates, [" World", " Sports", " Business", " Technology"]);
   assert.is(e.label, 2);
 });
-known("every task's classification objective except copa, and one verbalizer entry per label", () => {
+known("every task's classification objective except copa, and one label name per candidate", () => {
   for (const t of ["sst2", "trec", "boolq", "rte", "cb", "copa", "wic", "agnews"]) {
-    const d = taskDefinition(t);
-    assert.is(d.template.verbalizer.length, d.labels.length, t);
+    const d = builtinTask(t);
+    assert.is((d.verbalizer ?? d.candidates)!.length, labelNames(d).length, t);
     assert.is(d.objective, t === "copa" ? "lm" : "classification", t);
+    assert.is(d.kind, t === "copa" ? "multiple-choice" : "classification", t);
   }
 });
 known.run();
@@ -116,8 +121,8 @@ override("an unknown placeholder names itself and lists the task's fields", () =
 });
 override("doubled braces are literal and prompt spaces (not newlines) are stripped", () => {
   assert.is(fillPattern("{{x}} {a}}}", { a: "1" }, "t"), "{x} 1}");
-  const e = renderExample("t", { id: "0", fields: { a: "A" }, label: 0 }, { template: "  {a} \n ", verbalizer: ["y", "n"] });
+  const spec = parseTaskSpec({ name: "t", kind: "classification", data: { train: "a.csv", test: "b.csv" }, template: "  {a} \n ", label_field: "l", verbalizer: { "0": "y", "1": "n" } }, "t.json");
+  const e = renderRecord(spec, { id: "0", where: "", fields: { a: "A", l: "0" }, label: 0 });
   assert.is(e.prompt, "A \n");
-  assert.throws(() => renderExample("t", { id: "0", fields: { a: "A" }, label: 2 }, { template: "{a}", verbalizer: ["y", "n"] }), /label 2 has no verbalizer entry/);
 });
 override.run();
