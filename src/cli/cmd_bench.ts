@@ -14,7 +14,7 @@ import { LlamaModel } from "../model/forward.ts";
 import { ParamStore } from "../model/param_store.ts";
 import { paramCount } from "../model/weights.ts";
 import { prepareTasks } from "../train/prepared_tasks.ts";
-import { DEFAULT_TASKS } from "../train/task_config.ts";
+import { DEFAULT_TASKS } from "../train/options.ts";
 import { createFullScope } from "../zo/full_scope.ts";
 import { type Command, numberOption, UsageError } from "./command.ts";
 import { contextFromOptions, GPU_OPTIONS } from "./gpu_options.ts";

@@ -19,7 +19,7 @@ import { ParamStore } from "../model/param_store.ts";
 import type { HostWeights } from "../model/weights.ts";
 import { type EvalReport, evaluateTasks } from "../train/evaluate.ts";
 import { prepareTasks } from "../train/prepared_tasks.ts";
-import { resolveTaskSettings, TASK_OPTIONS } from "../train/task_config.ts";
+import { resolveTaskSettings, TASK_OPTIONS } from "./task_options.ts";
 import { weightsHash } from "../zo/trajectory.ts";
 import { type Command, numberOption, type OptionSpec, type OptionValues, UsageError } from "./command.ts";
 import { contextFromOptions, GPU_OPTIONS } from "./gpu_options.ts";

@@ -10,17 +10,18 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../io/files.ts";
-import { LlamaModel } from "../model/forward.ts";
-import { ParamStore } from "../model/param_store.ts";
+import { folderSink } from "../io/folder_sink.ts";
 import { fmtDuration } from "../report/progress.ts";
 import { lineChartSvg } from "../report/svg_chart.ts";
-import { resolveTaskSettings, TASK_METHODS } from "../train/task_config.ts";
-import { runTaskTraining, type TaskRunResult } from "../train/task_run.ts";
-import { resolveTrainConfig, TRAIN_OPTIONS } from "./cmd_train.ts";
+import { fineTune } from "../train/fine_tune.ts";
+import { defaultLr } from "../train/options.ts";
+import type { FineTuneResult } from "../train/result.ts";
 import { type Command, type OptionValues, UsageError } from "./command.ts";
 import { contextFromOptions } from "./gpu_options.ts";
 import { modelFromOptions } from "./model_options.ts";
-import { defaultLr } from "./train_tasks.ts";
+import { resolveTaskSettings, TASK_METHODS } from "./task_options.ts";
+import { cliEvents } from "./train_events.ts";
+import { fineTuneFields, resolveTrainConfig, taskData, TRAIN_OPTIONS } from "./train_options.ts";
 
 const { data: _data, resume: _resume, method: _method, lr: _lr, seed: _seed, ...BASE } = TRAIN_OPTIONS;
 
@@ -62,7 +63,7 @@ interface RunRow {
   readonly method: string;
   readonly seed: number;
   readonly lr: number;
-  readonly result: TaskRunResult;
+  readonly result: FineTuneResult;
   readonly out: string;
 }
 
@@ -76,10 +77,10 @@ export function resultsTable(rows: readonly RunRow[], tasks: readonly string[], 
     const cells = [
       m,
       String(rs[0]!.lr),
-      ...tasks.map((t) => pm(rs.map((r) => r.result.after.tasks[t]!.accuracy), 100, 1)),
-      pm(rs.map((r) => r.result.after.average), 100, 1),
-      pm(rs.map((r) => r.result.before.dev_loss), 1, 4),
-      pm(rs.map((r) => r.result.after.dev_loss), 1, 4),
+      ...tasks.map((t) => pm(rs.map((r) => r.result.after!.tasks[t]!.accuracy), 100, 1)),
+      pm(rs.map((r) => r.result.after!.average), 100, 1),
+      pm(rs.map((r) => r.result.before!.dev_loss), 1, 4),
+      pm(rs.map((r) => r.result.after!.dev_loss), 1, 4),
       String(rs[0]!.result.steps),
       fmtDuration(mean(rs.map((r) => r.result.wallMs)) / 1000),
       `${(100 * rs[0]!.result.trainable / rs[0]!.result.total).toFixed(2)}%`,
@@ -87,7 +88,7 @@ export function resultsTable(rows: readonly RunRow[], tasks: readonly string[], 
     ];
     lines.push(`| ${cells.join(" | ")} |`);
   }
-  const before = rows[0]!.result.before;
+  const before = rows[0]!.result.before!;
   lines.push("", `Before training (zero-shot, seed ${rows[0]!.seed}): ${tasks.map((t) => `${t} ${(100 * before.tasks[t]!.accuracy).toFixed(1)}%`).join(", ")}; average ${(100 * before.average).toFixed(1)}%.`);
   lines.push("Accuracy on each task's test split, dev loss = mean training loss on its dev split; mean ± sd over seeds.");
   return lines.join("\n") + "\n";
@@ -122,19 +123,20 @@ export const experimentCommand: Command = {
         for (const method of methods) {
           const values: OptionValues = { ...v, method, seed: String(seed), lr: String(lrs.get(method)) };
           const settings = resolveTaskSettings(values, method);
-          const lora = method.startsWith("lora");
-          const cfg = resolveTrainConfig({ ...values, method: lora ? "lora-mezo" : "mezo" }, { steps: 200, lr: lrs.get(method)!, batch: 12 });
+          const cfg = resolveTrainConfig(values, settings.method, { steps: 200, lr: lrs.get(method)!, batch: 12 });
           const runOut = join(out, `${method}-seed${seed}`);
-          const model = new LlamaModel(ctx, ParamStore.upload(ctx, loaded.weights));
           if (v.quiet !== true) io.err(`experiment: ${method} seed ${seed} -> ${runOut}`);
-          const result = await runTaskTraining({
-            ctx, io, quiet: v.quiet === true, out: runOut, resume: false, model, weights: loaded.weights, modelPath: loaded.path, tokenizer: tokenizer!, cfg, settings, merge: false,
-            resolvedConfig: { options: { ...Object.fromEntries(Object.entries(values).filter(([k, x]) => x !== undefined && !["config", "help", "quiet", "methods", "seeds"].includes(k))), out: runOut }, experiment: out },
-            label: `${method} seed ${seed}`,
+          const result = await fineTune({
+            ctx,
+            model: { weights: loaded.weights, name: loaded.path },
+            tokenizer: tokenizer!,
+            data: taskData(settings),
+            ...fineTuneFields(cfg, settings),
+            sink: folderSink(runOut),
+            config: { options: { ...Object.fromEntries(Object.entries(values).filter(([k, x]) => x !== undefined && !["config", "help", "quiet", "methods", "seeds"].includes(k))), out: runOut }, experiment: out },
+            onEvent: cliEvents(io, { label: `${method} seed ${seed}`, total: cfg.steps, quiet: v.quiet === true }),
           });
           rows.push({ method, seed, lr: lrs.get(method)!, result, out: runOut });
-          model.releaseActivations();
-          model.store.destroy(ctx);
         }
       }
     } finally {
@@ -146,7 +148,7 @@ export const experimentCommand: Command = {
     const budget = `Budget: ${steps} steps x 2 x ${probes} probe(s) = ${steps * 2 * probes} forward passes of a batch of ${v.batch ?? 12} examples per run; tasks ${tasks.join(", ")}; seeds ${seeds.join(", ")}; model ${loaded.path}; adapter ${adapter}; total wall time ${fmtDuration((performance.now() - t0) / 1000)}.`;
     const md = `# mazo experiment\n\n${resultsTable(rows, tasks, budget)}`;
     writeFileAtomic(join(out, "results.md"), [new TextEncoder().encode(md)]);
-    const json = { tasks, methods, seeds, budget: { steps, probes, forwardPasses: steps * 2 * probes }, runs: rows.map((r) => ({ method: r.method, seed: r.seed, lr: r.lr, out: r.out, before: r.result.before, after: r.result.after, curve: r.result.curve, steps: r.result.steps, wall_seconds: r.result.wallMs / 1000, train_seconds: r.result.trainMs / 1000, trainable: r.result.trainable, total: r.result.total, memory: r.result.memory })) };
+    const json = { tasks, methods, seeds, budget: { steps, probes, forwardPasses: steps * 2 * probes }, runs: rows.map((r) => ({ method: r.method, seed: r.seed, lr: r.lr, out: r.out, before: r.result.before, after: r.result.after, best: r.result.best, curve: r.result.curve, steps: r.result.steps, wall_seconds: r.result.wallMs / 1000, train_seconds: r.result.trainMs / 1000, trainable: r.result.trainable, total: r.result.total, memory: r.result.memory })) };
     writeFileAtomic(join(out, "results.json"), [new TextEncoder().encode(JSON.stringify(json, null, 2) + "\n")]);
     const series = methods.map((m) => {
       const rs = rows.filter((r) => r.method === m);

@@ -7,6 +7,7 @@
  * (its fingerprint is in the header); without --model the header's model path is used.
  */
 import { dirname, join } from "node:path";
+import { readFileSync } from "node:fs";
 import type { GpuContext } from "../gpu/context.ts";
 import { isFile } from "../io/files.ts";
 import { checkLoraConfig, initHostLora, type LoraConfig, LoraAdapters } from "../lora/lora.ts";
@@ -16,15 +17,15 @@ import { MaskedScope } from "../mazo/masked_scope.ts";
 import { writeHfFolder } from "../model/load.ts";
 import { ParamStore } from "../model/param_store.ts";
 import type { HostWeights } from "../model/weights.ts";
-import { readMaskFile } from "../train/mask_file.ts";
-import { loraMasksFromFile } from "../train/task_target.ts";
+import { parseMaskFile } from "../train/mask_file.ts";
+import { loraMasksFromFile, writeLoraResult } from "../train/target.ts";
+import { folderSink } from "../io/folder_sink.ts";
 import { createFullScope, type ParamGroup } from "../zo/full_scope.ts";
 import { replay } from "../zo/replay.ts";
 import type { ZoScope } from "../zo/scope.ts";
 import { type TrajectoryHeader, weightsHash } from "../zo/trajectory.ts";
 import { readTrajectory } from "../zo/trajectory_file.ts";
 import type { StepRecord } from "../zo/trainer.ts";
-import { writeLoraResult } from "./cmd_train.ts";
 import { type Command, type OptionValues, UsageError } from "./command.ts";
 import { contextFromOptions, GPU_OPTIONS } from "./gpu_options.ts";
 import { MODEL_OPTIONS, modelFromOptions } from "./model_options.ts";
@@ -96,6 +97,10 @@ export async function replayRun(ctx: GpuContext, header: TrajectoryHeader, traje
   };
 }
 
+function readMaskFile(path: string) {
+  return parseMaskFile(readFileSync(path, "utf8"), path);
+}
+
 /** The trajectory path from --run <dir> or --trajectory <file>. */
 function trajectoryPathOf(v: OptionValues): string {
   if (typeof v.run === "string" && typeof v.trajectory === "string") throw new UsageError("give --run <dir> or --trajectory <file>, not both");
@@ -136,7 +141,7 @@ export const replayCommand: Command = {
       const t0 = performance.now();
       const r = await replayRun(ctx, h, trajPath, loaded.weights, traj.steps);
       const written = r.lora !== undefined
-        ? await writeLoraResult(out, r.lora, loaded.weights, h.model.path ?? loaded.path, v.merge === true)
+        ? (await writeLoraResult(folderSink(out), r.lora, loaded.weights, h.model.path ?? loaded.path, v.merge === true)).map((f) => folderSink(out).path(f))
         : writeHfFolder(out, await r.store.download(ctx));
       r.destroy();
       if (v.quiet !== true) io.err(`mazo replay: ${traj.steps.length} steps (${h.method}, ${h.scope.kind} scope) in ${((performance.now() - t0) / 1000).toFixed(2)}s`);

@@ -4,10 +4,12 @@
  * "before" evaluation so far. Weights are not stored: a resumed run replays trajectory.jsonl up to the
  * checkpoint (no forward pass; bit-identical on the same backend), so a checkpoint is a few kilobytes.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { writeFileAtomic } from "../io/files.ts";
 import type { ZoTrainerState } from "../zo/trainer.ts";
 import type { EvalReport } from "./evaluate.ts";
+import { type RunSink, writeText } from "./sink.ts";
+
+/** The checkpoint's file name in a run. */
+export const CHECKPOINT_FILE = "checkpoint.json";
 
 export interface CurvePoint {
   readonly step: number;
@@ -22,27 +24,23 @@ export interface Checkpoint {
   readonly metricsLines: number;
   readonly trajectoryLines: number;
   readonly curve: readonly CurvePoint[];
-  readonly before: EvalReport;
+  /** The evaluation before training (absent when it was skipped, e.g. text data). */
+  readonly before?: EvalReport;
   /** Training wall time so far (ms), excluding evaluation. */
   readonly trainMs: number;
 }
 
-export function writeCheckpoint(path: string, c: Checkpoint): void {
-  writeFileAtomic(path, [new TextEncoder().encode(JSON.stringify(c) + "\n")]);
+/** Writes checkpoint.json (atomically). */
+export async function writeCheckpoint(sink: RunSink, c: Checkpoint): Promise<void> {
+  await writeText(sink, CHECKPOINT_FILE, JSON.stringify(c) + "\n");
 }
 
-export function readCheckpoint(path: string): Checkpoint {
-  if (!existsSync(path)) throw new Error(`${path} does not exist: the run wrote no checkpoint yet (use --checkpoint-every N), so it cannot be resumed`);
-  const c = JSON.parse(readFileSync(path, "utf8")) as Checkpoint;
+/** Reads checkpoint.json, checking its version and step. */
+export async function readCheckpoint(sink: RunSink): Promise<Checkpoint> {
+  const text = await sink.readText(CHECKPOINT_FILE);
+  const path = sink.path(CHECKPOINT_FILE);
+  if (text === undefined) throw new Error(`${path} does not exist: the run wrote no checkpoint yet (use --checkpoint-every N), so it cannot be resumed`);
+  const c = JSON.parse(text) as Checkpoint;
   if (c.version !== 1 || !Number.isInteger(c.step) || c.step < 0) throw new RangeError(`${path}: not a mazo checkpoint (version ${c.version}, step ${c.step})`);
   return c;
-}
-
-/** Keeps the first `lines` complete lines of a text file (drops later and torn ones). */
-export function truncateLines(path: string, lines: number): void {
-  const text = existsSync(path) ? readFileSync(path, "utf8") : "";
-  const all = text.split("\n");
-  const complete = text.endsWith("\n") ? all.slice(0, -1) : all.slice(0, -1);
-  if (complete.length < lines) throw new RangeError(`${path} has ${complete.length} complete lines; the checkpoint needs ${lines}`);
-  writeFileSync(path, complete.slice(0, lines).map((l) => l + "\n").join(""));
 }

@@ -3,8 +3,6 @@
  * run and `mazo replay` use exactly the mask the run trained with. Index lists are stored as base64 of
  * their little-endian u32 words.
  */
-import { readFileSync } from "node:fs";
-import { writeFileAtomic } from "../io/files.ts";
 import { Mask } from "../mask/mask.ts";
 
 export interface MaskFile {
@@ -30,19 +28,19 @@ function fromBase64(b64: string): Uint32Array {
   return new Uint32Array(bytes.buffer);
 }
 
-/** Writes masks.json atomically. */
-export function writeMaskFile(path: string, m: MaskFile): void {
+/** The text of masks.json for `m`. */
+export function encodeMaskFile(m: MaskFile): string {
   const tensors: Record<string, unknown> = {};
   for (const [name, mask] of m.masks) tensors[name] = { rows: mask.rows, cols: mask.cols, count: mask.count, indices: toBase64(mask.indices) };
   const json = { method: m.method, keep: m.keep, trainable: m.trainable, total: m.total, tensors };
-  writeFileAtomic(path, [new TextEncoder().encode(JSON.stringify(json) + "\n")]);
+  return JSON.stringify(json) + "\n";
 }
 
-/** Reads masks.json, checking every list's count and range. */
-export function readMaskFile(path: string): MaskFile {
+/** Parses the text of masks.json (`path` names it in errors), checking every list's count and range. */
+export function parseMaskFile(text: string, path = "masks.json"): MaskFile {
   let json: { method: string; keep: number; trainable: number; total: number; tensors: Record<string, { rows: number; cols: number; count: number; indices: string }> };
   try {
-    json = JSON.parse(readFileSync(path, "utf8"));
+    json = JSON.parse(text);
   } catch (e) {
     throw new Error(`${path}: cannot read the run's masks (${(e as Error).message})`);
   }

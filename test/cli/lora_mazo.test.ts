@@ -6,8 +6,8 @@ import * as assert from "uvu/assert";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loraMaskName } from "../../src/train/task_target.ts";
-import { readMaskFile } from "../../src/train/mask_file.ts";
+import { loraMaskName } from "../../src/train/target.ts";
+import { parseMaskFile } from "../../src/train/mask_file.ts";
 import { initHostLora } from "../../src/lora/lora.ts";
 import { loadModel } from "../../src/model/load.ts";
 import { readPeftAdapter } from "../../src/cli/run_folder.ts";
@@ -27,7 +27,7 @@ if (ctx) {
     const base = (await loadModel(JSON.parse(readFileSync(join(dir, "full", "config.json"), "utf8")).model as string)).weights;
     const host = readPeftAdapter(join(dir, "full", "adapter"), base.config);
     const init = initHostLora(base.config, { ...host.config, seed: 7 });
-    const masks = readMaskFile(join(dir, "full", "masks.json"));
+    const masks = parseMaskFile(readFileSync(join(dir, "full", "masks.json"), "utf8"));
     assert.is(masks.method, "lora-mazo");
     let keptRowsNonzero = 0, aChanged = 0, bRowsOutside = 0;
     host.entries.forEach((e, k) => {

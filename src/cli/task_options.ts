@@ -2,20 +2,15 @@
  * Options of multi-task training (`mazo train --tasks`, `mazo experiment`): the methods, split sizes,
  * mask settings and run-folder cadence, resolved and validated from option values.
  */
-import type { OptionSpec, OptionValues } from "../cli/command.ts";
-import { numberOption, UsageError } from "../cli/command.ts";
 import { ROW_NORMS, type RowNorm } from "../mask/checks.ts";
 import { MASK_DEFAULTS, OTHER_GROUPS, type OtherGroups } from "../mazo/masks.ts";
 import { SCORE_DEFAULTS } from "../mazo/scores.ts";
 import { MIX_MODES, type MixMode } from "../tasks/mixer.ts";
 import { TASK_NAMES } from "../tasks/example.ts";
+import { DEFAULT_TASKS, TASK_METHODS, type TaskMethod, type TaskSettings } from "../train/options.ts";
 
-/** Every training method: MaZO, its baselines in the same code path, and the LoRA variants. */
-export const TASK_METHODS = ["mazo", "mezo", "sparse-mezo", "random-mask", "single-task", "lora-mezo", "lora-mazo"] as const;
-export type TaskMethod = (typeof TASK_METHODS)[number];
-
-/** The tasks of the default demo. */
-export const DEFAULT_TASKS = ["sst2", "trec", "copa"] as const;
+export { TASK_METHODS };
+import { numberOption, type OptionSpec, type OptionValues, UsageError } from "./command.ts";
 
 export const TASK_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   tasks: { type: "string", arg: "<list>", description: `comma list of tasks (${TASK_NAMES.join(", ")}); default ${DEFAULT_TASKS.join(",")} when --data is absent` },
@@ -34,22 +29,6 @@ export const TASK_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   "checkpoint-every": { type: "string", arg: "<N>", default: "25", description: "steps between checkpoints (0: none)" },
   resume: { type: "string", arg: "<dir>", description: "continue the run in this folder from its last checkpoint" },
 };
-
-export interface TaskSettings {
-  readonly method: TaskMethod;
-  readonly tasks: readonly string[];
-  readonly sizes: { readonly train: number; readonly dev: number; readonly test: number };
-  readonly keep: number;
-  readonly norm: RowNorm;
-  readonly scoreA: number;
-  readonly scoreB: number;
-  readonly others: OtherGroups;
-  readonly calibN: number;
-  readonly mix: MixMode;
-  readonly evalEvery: number;
-  readonly checkpointEvery: number;
-  readonly dataDir?: string;
-}
 
 /** Resolves the multi-task options (UsageError naming the bad one). */
 export function resolveTaskSettings(v: OptionValues, method: string): TaskSettings {

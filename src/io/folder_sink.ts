@@ -1,0 +1,30 @@
+/**
+ * A RunSink over a folder on Deno and Node (node:fs): files are written atomically (temp file + rename,
+ * src/io/files.ts), lines appended with one write each, so a run killed at any moment leaves complete
+ * files and at worst a torn last line (which resume drops).
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { RunSink } from "../train/sink.ts";
+import { writeFileAtomic } from "./files.ts";
+
+/** A RunSink writing into folder `dir` (created on the first write). */
+export function folderSink(dir: string): RunSink {
+  const at = (name: string) => join(dir, ...name.split("/"));
+  return {
+    label: dir,
+    path: at,
+    write(name, parts) {
+      writeFileAtomic(at(name), parts);
+      return Promise.resolve();
+    },
+    append(name, text) {
+      mkdirSync(dirname(at(name)), { recursive: true });
+      appendFileSync(at(name), text);
+      return Promise.resolve();
+    },
+    readText(name) {
+      return Promise.resolve(existsSync(at(name)) ? readFileSync(at(name), "utf8") : undefined);
+    },
+  };
+}

@@ -1,0 +1,235 @@
+/**
+ * The options of one fine-tuning run ({@link FineTuneOptions}, what `fineTune` takes) and their
+ * resolution into a complete, validated {@link ResolvedFineTune} (every default filled in, the record
+ * written to the trajectory header and config.json). Browser-safe: nothing here reads files; the CLI
+ * turns flags and config files into these options (src/cli/train_options.ts).
+ */
+import type { GpuContext } from "../gpu/context.ts";
+import { checkLoraConfig, DEFAULT_LORA, type LoraConfig } from "../lora/lora.ts";
+import type { RowNorm } from "../mask/checks.ts";
+import { MASK_DEFAULTS, type OtherGroups } from "../mazo/masks.ts";
+import { SCORE_DEFAULTS } from "../mazo/scores.ts";
+import type { HostWeights } from "../model/weights.ts";
+import type { MixMode } from "../tasks/mixer.ts";
+import type { ReadText } from "../tasks/read_text.ts";
+import type { Tokenizer } from "../tokenizer/types.ts";
+import { PARAM_GROUPS, type ParamGroup } from "../zo/full_scope.ts";
+import type { ZoTrainerOptions } from "../zo/trainer.ts";
+import type { FineTuneEvent } from "./events.ts";
+import type { RunSink } from "./sink.ts";
+
+/** Every training method: MaZO, its baselines in the same code path, and the LoRA variants. */
+export const TASK_METHODS = ["mazo", "mezo", "sparse-mezo", "random-mask", "single-task", "lora-mezo", "lora-mazo"] as const;
+/** A training method (see {@link TASK_METHODS}). */
+export type TaskMethod = (typeof TASK_METHODS)[number];
+/** Methods that train on plain text (LM data): the unmasked ones. */
+export const TEXT_METHODS = ["mezo", "lora-mezo"] as const;
+
+/** The tasks of the default demo. */
+export const DEFAULT_TASKS = ["sst2", "trec", "copa"] as const;
+
+/** Default learning rate of a method on tasks when none is given (docs/mazo.md: stable ranges measured). */
+export function defaultLr(method: string): number {
+  return method === "mezo" ? 3e-5 : 1e-3;
+}
+
+/** The model to fine-tune: host weights (from any loader) and a name for headers and reports. */
+export interface ModelSource {
+  readonly weights: HostWeights;
+  /** A path or URL naming the model (trajectory header, adapter_config.json's base model). */
+  readonly name?: string;
+}
+
+/** Task data: built-in task names, loaded with a seed and encoded with the tokenizer. */
+export interface TaskDataOptions {
+  /** Task names (src/tasks/registry.ts). */
+  readonly tasks: readonly string[];
+  /** Examples per split (default train 200, dev 40, test 100). dev 0: no dev loss, no best-step tracking. */
+  readonly sizes?: { readonly train?: number; readonly dev?: number; readonly test?: number };
+  /** Task data folder or URL (default: the runtime's, see src/tasks/data_dir.ts). */
+  readonly dataDir?: string;
+  /** File reader (default: the runtime's; fetch in browsers). */
+  readonly read?: ReadText;
+  /** How batches mix tasks (default uniform). */
+  readonly mix?: MixMode;
+}
+
+/** Plain text LM data: one string per sequence. */
+export interface TextDataOptions {
+  readonly texts: readonly string[];
+  /** Where the texts came from (headers, chart title). */
+  readonly label?: string;
+}
+
+/** Mask settings of the masked methods (mazo, sparse-mezo, random-mask, single-task, lora-mazo). */
+export interface MaskSettings {
+  /** Fraction of each weight row trained (default 0.05). */
+  readonly keep: number;
+  readonly norm: RowNorm;
+  readonly scoreA: number;
+  readonly scoreB: number;
+  readonly others: OtherGroups;
+  /** Calibration examples per task. */
+  readonly calibN: number;
+}
+
+/** Everything `fineTune` takes. Only ctx, model, tokenizer and data are required. */
+export interface FineTuneOptions {
+  readonly ctx: GpuContext;
+  readonly model: ModelSource;
+  readonly tokenizer: Tokenizer;
+  /** Tasks (classification / multiple choice) or plain text. */
+  readonly data: TaskDataOptions | TextDataOptions;
+  /** Default mazo with tasks, mezo with text. */
+  readonly method?: TaskMethod;
+  /** Training steps (default 200 with tasks, 100 with text). */
+  readonly steps?: number;
+  /** Examples per batch (default 12 with tasks, 8 with text). */
+  readonly batch?: number;
+  /** Tokens per sequence at most, BOS included (default 128; capped by the model's context). */
+  readonly maxLen?: number;
+  /** Trainer options; seed default 0, lr default {@link defaultLr} (1e-5 with text), eps default 1e-3. */
+  readonly trainer?: Partial<ZoTrainerOptions>;
+  /** Exact (grid) mode for mezo / lora-mezo (masked scopes are always exact). */
+  readonly exact?: boolean;
+  /** mezo: parameter groups that train (default all). */
+  readonly groups?: readonly ParamGroup[];
+  /** LoRA settings (lora-mezo, lora-mazo); the seed defaults to the trainer's. */
+  readonly lora?: Partial<LoraConfig>;
+  readonly mask?: Partial<MaskSettings>;
+  /** Steps between dev-loss evaluations (default 25). */
+  readonly evalEvery?: number;
+  /** Steps between checkpoints (default 25; 0: none). */
+  readonly checkpointEvery?: number;
+  /**
+   * Rebuild the weights of the step with the lowest dev loss from the trajectory after training and
+   * evaluate them too (default true when there is a dev split): the result reports final and best.
+   */
+  readonly best?: boolean;
+  /** Skip the accuracy evaluation before training (default false). */
+  readonly skipBefore?: boolean;
+  /** Where the run's files go (default: memory). */
+  readonly sink?: RunSink;
+  /** Continue the run in `sink` from its checkpoint. */
+  readonly resume?: boolean;
+  /** lora methods: also write the merged model (merged/). */
+  readonly merge?: boolean;
+  /** Don't write the final weights (model/, adapter/). */
+  readonly noWeights?: boolean;
+  /** Written to config.json on a new run. */
+  readonly config?: Readonly<Record<string, unknown>>;
+  /** Receives the run's events (progress, steps, evaluations, warnings, done). */
+  readonly onEvent?: (e: FineTuneEvent) => void;
+  /** Stops the run between steps (after the last checkpoint it wrote); fineTune then rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+  /** Label of progress lines (default: the method). */
+  readonly label?: string;
+}
+
+/** Multi-task settings as written to the trajectory header and config.json ("settings"). */
+export interface TaskSettings {
+  readonly method: TaskMethod;
+  readonly tasks: readonly string[];
+  readonly sizes: { readonly train: number; readonly dev: number; readonly test: number };
+  readonly keep: number;
+  readonly norm: RowNorm;
+  readonly scoreA: number;
+  readonly scoreB: number;
+  readonly others: OtherGroups;
+  readonly calibN: number;
+  readonly mix: MixMode;
+  readonly evalEvery: number;
+  readonly checkpointEvery: number;
+  readonly dataDir?: string;
+}
+
+/** The resolved training budget and scope settings. */
+export interface TrainConfig {
+  readonly method: TaskMethod;
+  readonly steps: number;
+  readonly batch: number;
+  readonly maxLen: number;
+  readonly exact: boolean;
+  readonly groups: readonly ParamGroup[];
+  readonly lora: LoraConfig;
+  readonly trainer: ZoTrainerOptions;
+}
+
+/** FineTuneOptions with every default filled in and checked. */
+export interface ResolvedFineTune {
+  readonly cfg: TrainConfig;
+  /** Present for task data. */
+  readonly settings?: TaskSettings;
+  readonly text?: TextDataOptions;
+  readonly tasks?: TaskDataOptions;
+  readonly mask: MaskSettings;
+  readonly best: boolean;
+}
+
+function isText(d: TaskDataOptions | TextDataOptions): d is TextDataOptions {
+  return "texts" in d;
+}
+
+function int(what: string, v: number, min: number, max = 2 ** 31): number {
+  if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`fineTune: ${what} must be an integer in [${min}, ${max}], got ${v}`);
+  return v;
+}
+
+/** Fills in the defaults of `o` and checks every value (RangeError naming the bad one). */
+export function resolveFineTune(o: FineTuneOptions): ResolvedFineTune {
+  const text = isText(o.data);
+  const method: TaskMethod = o.method ?? (text ? "mezo" : "mazo");
+  if (!(TASK_METHODS as readonly string[]).includes(method)) throw new RangeError(`fineTune: method must be one of ${TASK_METHODS.join(", ")}; got ${JSON.stringify(method)}`);
+  if (text && !(TEXT_METHODS as readonly string[]).includes(method)) throw new RangeError(`fineTune: method ${method} needs task data (calibration); text data takes ${TEXT_METHODS.join(", ")}`);
+  const steps = int("steps", o.steps ?? (text ? 100 : 200), 0);
+  const t = o.trainer ?? {};
+  const seed = t.seed ?? 0;
+  const trainer: ZoTrainerOptions = { ...t, seed, lr: t.lr ?? (text ? 1e-5 : defaultLr(method)), eps: t.eps ?? 1e-3 };
+  const groups = o.groups ?? PARAM_GROUPS;
+  for (const g of groups) if (!PARAM_GROUPS.includes(g)) throw new RangeError(`fineTune: unknown parameter group ${JSON.stringify(g)}; valid: ${PARAM_GROUPS.join(", ")}`);
+  const lora = checkLoraConfig({ ...DEFAULT_LORA, seed, ...o.lora });
+  const cfg: TrainConfig = {
+    method,
+    steps,
+    batch: int("batch", o.batch ?? (text ? 8 : 12), 1, 1 << 16),
+    maxLen: int("maxLen", o.maxLen ?? 128, 2, 1 << 20),
+    exact: o.exact === true,
+    groups,
+    lora,
+    trainer,
+  };
+  const mask: MaskSettings = {
+    keep: MASK_DEFAULTS.keep,
+    norm: MASK_DEFAULTS.norm,
+    scoreA: SCORE_DEFAULTS.a,
+    scoreB: SCORE_DEFAULTS.b,
+    others: MASK_DEFAULTS.others,
+    calibN: 32,
+    ...o.mask,
+  };
+  if (!(mask.keep > 0 && mask.keep <= 1)) throw new RangeError(`fineTune: mask.keep must lie in (0, 1], got ${mask.keep}`);
+  if (isText(o.data)) {
+    if (o.data.texts.length === 0) throw new RangeError("fineTune: data.texts is empty");
+    return { cfg, text: o.data, mask, best: false };
+  }
+  const d = o.data;
+  if (d.tasks.length === 0) throw new RangeError("fineTune: data.tasks needs at least one task");
+  if (new Set(d.tasks).size !== d.tasks.length) throw new RangeError(`fineTune: data.tasks lists a task twice: ${d.tasks.join(",")}`);
+  const sizes = { train: int("sizes.train", d.sizes?.train ?? 200, 1), dev: int("sizes.dev", d.sizes?.dev ?? 40, 0), test: int("sizes.test", d.sizes?.test ?? 100, 0) };
+  const settings: TaskSettings = {
+    method,
+    tasks: [...d.tasks],
+    sizes,
+    keep: mask.keep,
+    norm: mask.norm,
+    scoreA: mask.scoreA,
+    scoreB: mask.scoreB,
+    others: mask.others,
+    calibN: int("mask.calibN", mask.calibN, 1),
+    mix: d.mix ?? "uniform",
+    evalEvery: int("evalEvery", o.evalEvery ?? 25, 1),
+    checkpointEvery: int("checkpointEvery", o.checkpointEvery ?? 25, 0),
+    ...(d.dataDir !== undefined ? { dataDir: d.dataDir } : {}),
+  };
+  return { cfg, settings, tasks: d, mask, best: o.best ?? sizes.dev > 0 };
+}
