@@ -7,6 +7,7 @@
  * allocated: every tensor's byte range must match its dtype and shape, and the ranges must tile the data
  * section exactly (no overlap, no gap, nothing after the last). F16 and BF16 are widened to f32 exactly.
  */
+import { halfToF32 } from "./half.ts";
 import type { HostTensor } from "./weights.ts";
 
 export type SafetensorsDtype = "F32" | "F16" | "BF16";
@@ -116,22 +117,8 @@ export function parseSafetensorsHeader(prefix: Uint8Array, fileBytes: number, so
   return { entries, metadata, dataStart, fileBytes };
 }
 
-let f16Table: Float32Array | null = null;
-
-/** Exact f32 value of IEEE half-precision bits. */
-export function f16BitsToF32(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f, m = h & 0x3ff;
-  if (e === 0) return s * m * 2 ** -24;
-  if (e === 31) return m === 0 ? s * Infinity : NaN;
-  return s * (1 + m / 1024) * 2 ** (e - 15);
-}
-
-/** Exact f32 value of bfloat16 bits (the top half of an f32). */
-export function bf16BitsToF32(h: number): number {
-  const u = new Uint32Array([(h & 0xffff) << 16]);
-  return new Float32Array(u.buffer)[0]!;
-}
+/** Exact f16 / bf16 bits -> f32 conversions, under the names this module always exported (defined once, in ./half.ts). */
+export { f16ToF32 as f16BitsToF32, bf16ToF32 as bf16BitsToF32 } from "./half.ts";
 
 /** Decodes one tensor's raw bytes (exactly end - begin of them) to f32. */
 export function decodeSafetensor(e: SafetensorsEntry, raw: Uint8Array): Float32Array {
@@ -141,16 +128,7 @@ export function decodeSafetensor(e: SafetensorsEntry, raw: Uint8Array): Float32A
   const aligned = new Uint8Array(raw.byteLength);
   aligned.set(raw);
   if (e.dtype === "F32") return new Float32Array(aligned.buffer, 0, n);
-  const h = new Uint16Array(aligned.buffer, 0, n);
-  const out = new Float32Array(n);
-  if (e.dtype === "BF16") {
-    const u = new Uint32Array(out.buffer);
-    for (let i = 0; i < n; i++) u[i] = h[i]! << 16;
-  } else {
-    const table = f16Table ??= Float32Array.from({ length: 65536 }, (_, i) => f16BitsToF32(i));
-    for (let i = 0; i < n; i++) out[i] = table[h[i]!]!;
-  }
-  return out;
+  return halfToF32(new Uint16Array(aligned.buffer, 0, n), e.dtype === "BF16" ? "bf16" : "f16");
 }
 
 /**

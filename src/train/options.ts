@@ -127,16 +127,10 @@ export interface FineTuneOptions {
 }
 
 /** Multi-task settings as written to the trajectory header and config.json ("settings"). */
-export interface TaskSettings {
+export interface TaskSettings extends MaskSettings {
   readonly method: TaskMethod;
   readonly tasks: readonly string[];
   readonly sizes: { readonly train: number; readonly dev: number; readonly test: number };
-  readonly keep: number;
-  readonly norm: RowNorm;
-  readonly scoreA: number;
-  readonly scoreB: number;
-  readonly others: OtherGroups;
-  readonly calibN: number;
   readonly mix: MixMode;
   readonly evalEvery: number;
   readonly checkpointEvery: number;
