@@ -40,11 +40,11 @@ if (ctx) {
       assert.ok(m !== null, `no step row for ${method}: ${r.stdout}`);
       const [fwd, , step, ratio] = m.slice(1).map(Number) as [number, number, number, number];
       assert.ok(Math.abs(ratio - step / (2 * fwd)) < 0.01 * ratio + 1e-3, `${method}: ratio ${ratio} is not step / (2 forward) = ${step / (2 * fwd)}`);
-      assert.ok(ratio > 0.5, `${method}: a step (two forward passes) took ${ratio} x two forward passes`);
     }
     const k = /masked \/ full: ([0-9.]+)/.exec(r.stdout);
     assert.ok(k !== null, r.stdout);
-    assert.ok(Number(k[1]) < 1, `masked kernels at keep 1% should cost less than the full scope's: ratio ${k[1]}`);
+    // Speed is measured, never asserted (DEVELOPERS.md): only that a finite positive ratio was printed.
+    assert.ok(Number(k[1]) > 0 && Number.isFinite(Number(k[1])), `masked/full kernel ratio must be a positive number: ${k[1]}`);
   });
   s("an unknown benchmark is a usage error listing the valid ones", () => {
     const r = cli(["bench", "speed"]);
