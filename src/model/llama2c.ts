@@ -54,10 +54,17 @@ export function parseLlama2cHeader(bytes: Uint8Array): Llama2cHeader {
     bosId: 1,
     eosId: 2,
   });
-  let floats = 0;
-  for (const t of canonicalTensors(config)) floats += t.shape.reduce((a, b) => a * b, 1);
-  floats += seqLen * config.headDim; // freq_cis_real + freq_cis_imag, (T, hd/2) each
-  return { config, sharedClassifier: vocabRaw > 0, expectedBytes: HEADER_BYTES + 4 * floats };
+  // The size in closed form, never by listing tensors: a header claiming 2^24 layers must be refused at
+  // once, not after enumerating 150M tensor records.
+  const D = dim, F = hiddenDim, V = config.vocabSize, hd = config.headDim;
+  const q = nHeads * hd, kv = nKvHeads * hd;
+  const perLayer = 2 * D + 2 * q * D + 2 * kv * D + 3 * F * D; // norms, wq wo, wk wv, w1 w2 w3
+  const floats = V * D + nLayers * perLayer + D + seqLen * hd + (vocabRaw > 0 ? 0 : V * D);
+  const expectedBytes = HEADER_BYTES + 4 * floats;
+  if (!Number.isSafeInteger(expectedBytes)) {
+    throw new RangeError(`llama2.c checkpoint: the header (${h.join(", ")}) implies about ${expectedBytes.toExponential(2)} bytes, beyond any file this loader reads (2^53)`);
+  }
+  return { config, sharedClassifier: vocabRaw > 0, expectedBytes };
 }
 
 /** Reads a whole llama2.c v0 checkpoint into canonical host weights (ropeLayout "adjacent"). */

@@ -6,7 +6,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { dataDir, readBytes } from "../../src/io/files.ts";
 import { canonicalTensors } from "../../src/model/canonical.ts";
-import { encodeLlama2c, parseLlama2c } from "../../src/model/llama2c.ts";
+import { encodeLlama2c, parseLlama2c, parseLlama2cHeader } from "../../src/model/llama2c.ts";
 import { loadModel } from "../../src/model/load.ts";
 import { checkHostWeights, paramCount } from "../../src/model/weights.ts";
 import { rngFor } from "../harness/random.ts";
@@ -107,6 +107,51 @@ s("loadModel() checks a truncated file's size from the header before reading it"
     } catch (e) {
       assert.match((e as Error).message, /cut.bin: 1000 bytes, but its llama2.c header implies 1056540/);
     }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+s("the header's implied size equals the sum over the tensor list, shared and unshared, with and without GQA", () => {
+  for (const [shared, kvDiv] of [[true, 1], [false, 2], [true, 4]] as const) {
+    const c = { ...tinyConfig(), ropeLayout: "adjacent" as const, attnBias: false, tiedEmbeddings: shared };
+    const c2 = { ...c, nKvHeads: Math.max(1, c.nHeads / kvDiv) };
+    const head = new Uint8Array(28);
+    const dv = new DataView(head.buffer);
+    [c2.dim, c2.hiddenDim, c2.nLayers, c2.nHeads, c2.nKvHeads, shared ? c2.vocabSize : -c2.vocabSize, c2.maxSeqLen].forEach((v, i) => dv.setInt32(4 * i, v, true));
+    const h = parseLlama2cHeader(head);
+    let floats = 0;
+    for (const t of canonicalTensors(h.config)) floats += t.shape.reduce((a, b) => a * b, 1);
+    floats += c2.maxSeqLen * h.config.headDim;
+    assert.is(h.expectedBytes, 28 + 4 * floats, `shared ${shared}, kv heads ${c2.nKvHeads}`);
+  }
+});
+
+s("a header claiming 2^24 layers is refused at once by its size, without listing tensors", async () => {
+  const tmp = mkdtempSync(join(tmpdir(), "mazo-l2c-"));
+  try {
+    const big = new Uint8Array(1 << 20);
+    big.set(bytes.subarray(0, 28));
+    new DataView(big.buffer).setInt32(8, 1 << 24, true); // n_layers
+    const path = join(tmp, "layers.bin");
+    writeFileSync(path, big);
+    const t0 = performance.now();
+    try {
+      await loadModel(path);
+      assert.unreachable("must throw");
+    } catch (e) {
+      assert.instance(e, RangeError);
+      assert.match((e as Error).message, /layers.bin: 1048576 bytes, but its llama2.c header implies \d+/);
+    }
+    // Not a speed assertion: listing 2^24 layers' tensors takes minutes and then runs out of heap; a
+    // closed-form size check takes microseconds. 10 s separates the two on any machine.
+    assert.ok(performance.now() - t0 < 10_000, "the size check must not enumerate the layers");
+    const head = big.slice(0, 28);
+    new DataView(head.buffer).setInt32(4, 1 << 24, true); // hidden_dim too: beyond 2^53 bytes
+    new DataView(head.buffer).setInt32(0, 1 << 24, true); // dim
+    new DataView(head.buffer).setInt32(12, 1 << 20, true); // n_heads (dim multiple of it)
+    new DataView(head.buffer).setInt32(16, 1 << 20, true);
+    assert.throws(() => parseLlama2cHeader(head), /beyond any file this loader reads/);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
