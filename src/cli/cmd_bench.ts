@@ -16,7 +16,7 @@ import { paramCount } from "../model/weights.ts";
 import { prepareTasks } from "../train/prepared_tasks.ts";
 import { DEFAULT_TASKS } from "../train/options.ts";
 import { createFullScope } from "../zo/full_scope.ts";
-import { type Command, numberOption, UsageError } from "./command.ts";
+import { type Command, integerOption, numberOption, UsageError } from "./command.ts";
 import { contextFromOptions, GPU_OPTIONS } from "./gpu_options.ts";
 import { MODEL_OPTIONS, modelFromOptions } from "./model_options.ts";
 
@@ -45,7 +45,7 @@ export const benchCommand: Command = {
   async run(v, positionals, io) {
     for (const p of positionals) if (!(BENCHES as readonly string[]).includes(p)) throw new UsageError(`unknown benchmark ${JSON.stringify(p)}; valid: ${BENCHES.join(", ")}`);
     const which: Bench[] = positionals.length === 0 ? [...BENCHES] : [...new Set(positionals as Bench[])];
-    const reps = Math.floor(numberOption(v, "reps", 5, 1, 1e6));
+    const reps = integerOption(v, "reps", 5, 1, 1e6);
     const keep = numberOption(v, "keep", 0.01, 1e-9, 1);
     let shapes;
     try {
@@ -65,9 +65,9 @@ export const benchCommand: Command = {
         io.out(forwardTable(await benchForward(model, shapes, reps)));
       }
       if (which.includes("step")) {
-        const maxLength = Math.min(Math.floor(numberOption(v, "max-len", 128, 2, 1 << 20)), c.maxSeqLen);
-        const batchSize = Math.floor(numberOption(v, "batch", 12, 1, 1 << 16));
-        const calibN = Math.floor(numberOption(v, "calib-n", 8, 1, 1 << 16));
+        const maxLength = Math.min(integerOption(v, "max-len", 128, 2, 1 << 20), c.maxSeqLen);
+        const batchSize = integerOption(v, "batch", 12, 1, 1 << 16);
+        const calibN = integerOption(v, "calib-n", 8, 1, 1 << 16);
         const per = Math.max(calibN, Math.ceil(batchSize / DEFAULT_TASKS.length));
         const tasks = await prepareTasks(DEFAULT_TASKS, tokenizer!, { seed: 0, sizes: { train: per, dev: 1, test: 1 }, maxLength, ...(typeof v["data-dir"] === "string" ? { dataDir: v["data-dir"] } : {}) });
         const batch = mixedBatch(tasks, batchSize);

@@ -7,10 +7,10 @@
  *   {"tasks": "sst2,trec,copa", "methods": "mezo,mazo,sparse-mezo,random-mask", "seeds": "0,1",
  *    "steps": 200, "lr": "mezo=3e-5,mazo=1e-3,sparse-mezo=1e-3,random-mask=1e-3", "out": "runs/exp"}
  */
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../io/files.ts";
 import { folderSink } from "../io/folder_sink.ts";
+import { prepareOutputFolder } from "../io/output_folder.ts";
 import { fmtDuration } from "../report/progress.ts";
 import { lineChartSvg } from "../report/svg_chart.ts";
 import { fineTune } from "../train/fine_tune.ts";
@@ -112,7 +112,8 @@ export const experimentCommand: Command = {
     const lrs = perMethod(typeof v.lr === "string" ? v.lr : undefined, methods, defaultLr);
     const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
     const out = typeof v.out === "string" ? v.out : join("runs", `experiment-${stamp}`);
-    mkdirSync(out, { recursive: true });
+    const existing = v.overwrite === true ? "overwrite" : "refuse";
+    prepareOutputFolder(out, existing); // before the GPU starts
     const { loaded, tokenizer } = await modelFromOptions(v, true);
     const ctx = await contextFromOptions(v, io);
     const adapter = `${ctx.info.description} via ${ctx.path}`;
@@ -132,7 +133,7 @@ export const experimentCommand: Command = {
             tokenizer: tokenizer!,
             data: taskData(settings),
             ...fineTuneFields(cfg, settings),
-            sink: folderSink(runOut),
+            sink: folderSink(runOut, existing),
             config: { options: { ...Object.fromEntries(Object.entries(values).filter(([k, x]) => x !== undefined && !["config", "help", "quiet", "methods", "seeds"].includes(k))), out: runOut }, experiment: out },
             onEvent: cliEvents(io, { label: `${method} seed ${seed}`, total: cfg.steps, quiet: v.quiet === true }),
           });

@@ -121,11 +121,13 @@ export const replayCommand: Command = {
     out: { type: "string", arg: "<dir>", description: `output folder: a Hugging Face model (${["mezo", ...MASKED_METHODS.filter((m) => !m.startsWith("lora"))].join(", ")}), or <out>/adapter (PEFT) for lora-mezo, lora-mazo` },
     merge: { type: "boolean", default: false, description: "LoRA runs: also write the merged model to <out>/merged" },
     force: { type: "boolean", default: false, description: "replay even if the base model's fingerprint differs from the trajectory's" },
+    overwrite: { type: "boolean", default: false, description: "replace the files of an existing --out folder (without it a non-empty --out is refused)" },
   },
   async run(v, _p, io) {
     const trajPath = trajectoryPathOf(v);
     if (typeof v.out !== "string" || v.out === "") throw new UsageError("--out is required");
     const out = v.out;
+    const sink = folderSink(out, v.overwrite === true ? "overwrite" : "refuse"); // checked before any work
     const traj = readTrajectory(trajPath);
     const h = traj.header;
     if (traj.tornTail && v.quiet !== true) io.err(`mazo replay: ${trajPath} ends in a torn line (interrupted run); replaying the ${traj.steps.length} complete steps`);
@@ -141,7 +143,7 @@ export const replayCommand: Command = {
       const t0 = performance.now();
       const r = await replayRun(ctx, h, trajPath, loaded.weights, traj.steps);
       const written = r.lora !== undefined
-        ? (await writeLoraResult(folderSink(out), r.lora, loaded.weights, h.model.path ?? loaded.path, v.merge === true)).map((f) => folderSink(out).path(f))
+        ? (await writeLoraResult(sink, r.lora, loaded.weights, h.model.path ?? loaded.path, v.merge === true)).map((f) => sink.path(f))
         : writeHfFolder(out, await r.store.download(ctx));
       r.destroy();
       if (v.quiet !== true) io.err(`mazo replay: ${traj.steps.length} steps (${h.method}, ${h.scope.kind} scope) in ${((performance.now() - t0) / 1000).toFixed(2)}s`);

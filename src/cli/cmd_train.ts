@@ -10,6 +10,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { folderSink } from "../io/folder_sink.ts";
+import { resumedValues } from "./resume_options.ts";
 import { fmtDuration } from "../report/progress.ts";
 import { fineTune } from "../train/fine_tune.ts";
 import { defaultLr, TEXT_METHODS, type TaskMethod } from "../train/options.ts";
@@ -46,6 +47,7 @@ async function runText(v: OptionValues, io: CliIO): Promise<number> {
   const cfg = resolveTrainConfig(v, method, { steps: 100, lr: 1e-5, batch: 8 });
   const dataPath = requireString(v, "data");
   const out = requireString(v, "out");
+  const sink = folderSink(out, v.overwrite === true ? "overwrite" : "refuse"); // checked before any work
   const { loaded, tokenizer } = await modelFromOptions(v, true);
   const texts = parseTextJsonl(readFileSync(dataPath, "utf8"), dataPath);
   const examples = encodeTexts(texts, tokenizer!, Math.min(cfg.maxLen, loaded.weights.config.maxSeqLen)).length;
@@ -60,7 +62,7 @@ async function runText(v: OptionValues, io: CliIO): Promise<number> {
       data: { texts, label: dataPath },
       ...fineTuneFields(cfg),
       merge: v.merge === true,
-      sink: folderSink(out),
+      sink,
       config: resolved,
       onEvent: cliEvents(io, { label: method, total: cfg.steps, quiet: v.quiet === true, everySteps: cfg.logEvery, showG: true }),
     });
@@ -74,14 +76,20 @@ async function runText(v: OptionValues, io: CliIO): Promise<number> {
 }
 
 /** `mazo train --tasks` (the default): multi-task training with a before/after accuracy table. */
-async function runTasks(v: OptionValues, io: CliIO): Promise<number> {
+async function runTasks(v: OptionValues, io: CliIO, given: ReadonlySet<string>): Promise<number> {
   const resume = typeof v.resume === "string";
-  const values: OptionValues = resume ? { ...savedOptions(v.resume as string), backend: v.backend, quiet: v.quiet } : v;
+  let values: OptionValues = v;
+  if (resume) {
+    const r = resumedValues(v.resume as string, savedOptions(v.resume as string), v, given);
+    values = r.values;
+    for (const n of r.notes) io.err(`mazo train: ${n}`);
+  }
   const method = String(values.method ?? "mazo");
   const settings = resolveTaskSettings(values, method);
   const cfg = resolveTrainConfig(values, settings.method, { steps: 200, lr: defaultLr(method), batch: 12 });
   const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
   const out = resume ? (v.resume as string) : typeof values.out === "string" ? values.out : join("runs", `${stamp}-${method}`);
+  const sink = folderSink(out, resume ? "resume" : v.overwrite === true ? "overwrite" : "refuse"); // checked before the GPU starts
   const { loaded, tokenizer } = await modelFromOptions(values, true);
   const ctx = await contextFromOptions(values, io);
   try {
@@ -93,7 +101,7 @@ async function runTasks(v: OptionValues, io: CliIO): Promise<number> {
       data: taskData(settings),
       ...fineTuneFields(cfg, settings),
       merge: values.merge === true,
-      sink: folderSink(out),
+      sink,
       resume,
       config: { options: { ...options, method, out }, method, settings, trainer: cfg.trainer, batch: cfg.batch, steps: cfg.steps, maxLen: cfg.maxLen, model: loaded.path, tokenizer: loaded.tokenizerPath, adapter: `${ctx.info.description} via ${ctx.path}` },
       onEvent: cliEvents(io, { label: method, total: cfg.steps, quiet: values.quiet === true }),
@@ -116,5 +124,5 @@ export const trainCommand: Command = {
   summary: "zeroth-order fine-tuning: MaZO multi-task on --tasks (the default), or MeZO/LoRA-MeZO on --data text",
   usage: "[--tasks sst2,trec,copa] [--method mazo|mezo|sparse-mezo|random-mask|single-task|lora-mezo|lora-mazo] [--out <dir>] [--resume <dir>] ... | --data <file.jsonl> --out <dir> [--method mezo|lora-mezo] ...",
   options: TRAIN_OPTIONS,
-  run: (v, _p, io) => (v.data === undefined ? runTasks(v, io) : runText(v, io)),
+  run: (v, _p, io, given) => (v.data === undefined ? runTasks(v, io, given) : runText(v, io)),
 };

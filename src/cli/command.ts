@@ -39,7 +39,8 @@ export interface Command {
   readonly options: Readonly<Record<string, OptionSpec>>;
   /** Positional arguments allowed (default none). */
   readonly positionals?: boolean;
-  run(values: OptionValues, positionals: readonly string[], io: CliIO): Promise<number>;
+  /** `given` names the options set by a flag or the --config file (not by a default). */
+  run(values: OptionValues, positionals: readonly string[], io: CliIO, given: ReadonlySet<string>): Promise<number>;
 }
 
 /** Options every subcommand accepts. */
@@ -59,6 +60,13 @@ export function requireString(values: OptionValues, name: string): string {
   const v = values[name];
   if (typeof v !== "string" || v === "") throw new UsageError(`--${name} is required`);
   return v;
+}
+
+/** Reads an optional integer option in [min, max]: "2.5" or "1e400" is refused, never rounded. */
+export function integerOption(values: OptionValues, name: string, fallback: number, min: number, max: number): number {
+  const n = numberOption(values, name, fallback, min, max);
+  if (!Number.isInteger(n)) throw new UsageError(`--${name} must be an integer in [${min}, ${max}], got ${JSON.stringify(values[name])}`);
+  return n;
 }
 
 /** Reads an optional numeric option, checking it parses as a finite number within [min, max]. */

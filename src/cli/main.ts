@@ -26,12 +26,12 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     return 2;
   }
   try {
-    const { values, positionals } = parseCommandArgs(cmd, rest);
+    const { values, positionals, given } = parseCommandArgs(cmd, rest);
     if (values.help === true) {
       io.out(commandHelp(cmd));
       return 0;
     }
-    return await cmd.run(values, positionals, io);
+    return await cmd.run(values, positionals, io, given);
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`mazo ${cmd.name}: ${e.message}\n(see mazo ${cmd.name} --help)`);

@@ -9,6 +9,8 @@ import { type Command, COMMON_OPTIONS, type OptionSpec, type OptionValues, Usage
 export interface Parsed {
   readonly values: OptionValues;
   readonly positionals: readonly string[];
+  /** The options set by a flag or by the --config file, not by a default. */
+  readonly given: ReadonlySet<string>;
 }
 
 /** All options of a command, common ones included. */
@@ -25,21 +27,37 @@ export function parseCommandArgs(cmd: Command, argv: readonly string[]): Parsed 
   try {
     parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: cmd.positionals === true });
   } catch (e) {
-    const msg = (e as Error).message.split("\n")[0];
+    const msg = (e as Error).message.split("\n")[0] ?? "";
+    const amb = /^Option '(-\S+)(?: <value>)?' argument is ambiguous/.exec(msg);
+    if (amb !== null) {
+      const flag = amb[1]!.split(",").pop()!.trim();
+      const at = argv.indexOf(flag);
+      const value = at >= 0 ? argv[at + 1] : undefined;
+      throw new UsageError(`${flag} takes a value, and ${JSON.stringify(value ?? "")} starts with "-"; write it as ${flag}=${value ?? "<value>"} (negative numbers are refused where they make no sense)`);
+    }
     throw new UsageError(`${msg}\nvalid options for mazo ${cmd.name}: ${Object.keys(specs).map((n) => `--${n}`).join(", ")}`);
   }
   const flags = parsed.values as Record<string, string | boolean | undefined>;
   const merged: Record<string, string | boolean | undefined> = {};
   for (const [name, s] of Object.entries(specs)) if (s.default !== undefined) merged[name] = s.default;
-  if (typeof flags.config === "string") Object.assign(merged, readConfigFile(flags.config, specs, cmd.name));
-  for (const [k, v] of Object.entries(flags)) if (v !== undefined) merged[k] = v;
+  const given = new Set<string>();
+  if (typeof flags.config === "string") {
+    const fromFile = readConfigFile(flags.config, specs, cmd.name);
+    Object.assign(merged, fromFile);
+    for (const k of Object.keys(fromFile)) given.add(k);
+  }
+  for (const [k, v] of Object.entries(flags)) {
+    if (v === undefined) continue;
+    merged[k] = v;
+    given.add(k);
+  }
   for (const [name, s] of Object.entries(specs)) {
     const v = merged[name];
     if (s.choices !== undefined && typeof v === "string" && !s.choices.includes(v)) {
       throw new UsageError(`--${name} must be one of ${s.choices.join(", ")}; got ${JSON.stringify(v)}`);
     }
   }
-  return { values: merged, positionals: parsed.positionals };
+  return { values: merged, positionals: parsed.positionals, given };
 }
 
 function readConfigFile(path: string, specs: Record<string, OptionSpec>, cmdName: string): Record<string, string | boolean> {

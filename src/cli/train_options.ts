@@ -8,7 +8,7 @@ import type { FineTuneOptions, TaskMethod, TaskSettings, TrainConfig } from "../
 import { PARAM_GROUPS, type ParamGroup } from "../zo/full_scope.ts";
 import type { LrSchedule, LrScheduleKind } from "../zo/schedule.ts";
 import type { ZoTrainerOptions } from "../zo/trainer.ts";
-import { numberOption, type OptionSpec, type OptionValues, UsageError } from "./command.ts";
+import { integerOption, numberOption, type OptionSpec, type OptionValues, UsageError } from "./command.ts";
 import { GPU_OPTIONS } from "./gpu_options.ts";
 import { MODEL_OPTIONS } from "./model_options.ts";
 import { TASK_METHODS, TASK_OPTIONS } from "./task_options.ts";
@@ -25,7 +25,8 @@ export const TRAIN_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   batch: { type: "string", arg: "<B>", description: "sequences per batch with --data (default 8); examples per batch with --tasks (default 12)" },
   "max-len": { type: "string", arg: "<T>", default: "128", description: "tokens per sequence at most (BOS included)" },
   seed: { type: "string", arg: "<S>", default: "0", description: "run seed (probe seeds, batch order, LoRA init)" },
-  out: { type: "string", arg: "<dir>", description: "run folder (created)" },
+  out: { type: "string", arg: "<dir>", description: "run folder (created; a non-empty folder is refused unless --resume or --overwrite)" },
+  overwrite: { type: "boolean", default: false, description: "replace the run files of an existing --out folder" },
   probes: { type: "string", arg: "<q>", default: "1", description: "SPSA probes averaged per step" },
   "weight-decay": { type: "string", arg: "<wd>", default: "0", description: "weight decay (matrices only; LoRA: A and B)" },
   schedule: { type: "string", arg: "<kind>", choices: ["constant", "linear", "cosine"], default: "constant", description: "learning-rate schedule" },
@@ -53,13 +54,13 @@ function list(v: OptionValues, name: string): string[] {
 
 /** Validates and resolves the training options of `method` (UsageError naming the bad one). */
 export function resolveTrainConfig(v: OptionValues, method: TaskMethod, fallback: { steps: number; lr: number; batch: number }): CliTrainConfig {
-  const steps = numberOption(v, "steps", fallback.steps, 0, 2 ** 31);
-  const seed = numberOption(v, "seed", 0, 0, 2 ** 32 - 1);
+  const steps = integerOption(v, "steps", fallback.steps, 0, 2 ** 31);
+  const seed = integerOption(v, "seed", 0, 0, 2 ** 32 - 1);
   const lr = numberOption(v, "lr", fallback.lr, 0, 1e3);
   const groups = list(v, "groups") as ParamGroup[];
   for (const g of groups) if (!PARAM_GROUPS.includes(g)) throw new UsageError(`--groups: unknown group "${g}"; valid: ${PARAM_GROUPS.join(", ")}`);
   const kind = String(v.schedule ?? "constant") as LrScheduleKind;
-  const warmup = numberOption(v, "warmup", 0, 0, 2 ** 31);
+  const warmup = integerOption(v, "warmup", 0, 0, 2 ** 31);
   const schedule: LrSchedule = kind === "constant" ? { kind, lr, warmup } : { kind, lr, warmup, totalSteps: Math.max(steps, warmup + 1) };
   const clip = v.clip === undefined ? undefined : numberOption(v, "clip", 0, 1e-30);
   const trainer: ZoTrainerOptions = {
@@ -67,14 +68,14 @@ export function resolveTrainConfig(v: OptionValues, method: TaskMethod, fallback
     lr: schedule,
     eps: numberOption(v, "eps", 1e-3, 1e-12, 1),
     weightDecay: numberOption(v, "weight-decay", 0, 0, 1e6),
-    probes: numberOption(v, "probes", 1, 1, 4096),
+    probes: integerOption(v, "probes", 1, 1, 4096),
     momentum: numberOption(v, "momentum", 0, 0, 0.999),
     ...(clip === undefined ? {} : { clip }),
   };
   let lora: LoraConfig;
   try {
     lora = checkLoraConfig({
-      rank: numberOption(v, "lora-rank", 8, 1, 4096),
+      rank: integerOption(v, "lora-rank", 8, 1, 4096),
       alpha: numberOption(v, "lora-alpha", 16, 1e-30),
       targets: list(v, "lora-targets") as LoraTarget[],
       seed: Math.floor(seed),
@@ -85,13 +86,13 @@ export function resolveTrainConfig(v: OptionValues, method: TaskMethod, fallback
   return {
     method,
     steps: Math.floor(steps),
-    batch: Math.floor(numberOption(v, "batch", fallback.batch, 1, 1 << 16)),
-    maxLen: Math.floor(numberOption(v, "max-len", 128, 2, 1 << 20)),
+    batch: integerOption(v, "batch", fallback.batch, 1, 1 << 16),
+    maxLen: integerOption(v, "max-len", 128, 2, 1 << 20),
     exact: v.exact === true,
     groups,
     lora,
     trainer,
-    logEvery: Math.max(1, Math.floor(numberOption(v, "log-every", 10, 1))),
+    logEvery: integerOption(v, "log-every", 10, 1, 2 ** 31),
   };
 }
 

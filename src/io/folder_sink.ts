@@ -7,9 +7,15 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { RunSink } from "../train/sink.ts";
 import { writeFileAtomic } from "./files.ts";
+import { type ExistingFolder, prepareOutputFolder } from "./output_folder.ts";
 
-/** A RunSink writing into folder `dir` (created on the first write). */
-export function folderSink(dir: string): RunSink {
+/**
+ * A RunSink writing into folder `dir`, checked and created now (before any GPU work): a folder that
+ * already holds files is refused unless `existing` is "resume" (continue that run) or "overwrite"
+ * (replace its run files); see src/io/output_folder.ts.
+ */
+export function folderSink(dir: string, existing: ExistingFolder = "refuse"): RunSink {
+  prepareOutputFolder(dir, existing);
   const at = (name: string) => join(dir, ...name.split("/"));
   return {
     label: dir,

@@ -12,6 +12,7 @@ import type { ModelConfig } from "./config.ts";
 import { encodeHfFolder } from "./convert.ts";
 import type { WeightDtype } from "./half.ts";
 import { type FileSource, type HfFolderPlan, loadHfWeights, planHfFolder } from "./hf.ts";
+import { assertFinite } from "./finite.ts";
 import { parseLlama2c, parseLlama2cHeader } from "./llama2c.ts";
 import type { ParamStore } from "./param_store.ts";
 import { uploadHostWeights, uploadHfFolder } from "./stream_upload.ts";
@@ -59,9 +60,9 @@ export async function openModel(path: string): Promise<ModelFiles> {
  */
 export async function uploadModel(ctx: GpuContext, m: ModelFiles | LoadedModel, dtype: WeightDtype | null = null): Promise<ParamStore> {
   const d = dtype ?? m.storedDtype;
-  if ("weights" in m) return await uploadHostWeights(ctx, m.weights, d);
+  if ("weights" in m) return await uploadHostWeights(ctx, m.weights, d, m.path);
   if (m.hf !== undefined) return await uploadHfFolder(ctx, m.hf.source, m.hf.plan, d);
-  return await uploadHostWeights(ctx, m.host!, d);
+  return await uploadHostWeights(ctx, m.host!, d, m.path);
 }
 
 function readLlama2c(path: string): HostWeights {
@@ -87,8 +88,9 @@ export function findTokenizer(dir: string): string | null {
  */
 export async function loadModel(path: string): Promise<LoadedModel> {
   const m = await openModel(path);
-  if (m.host !== undefined) return { ...m, weights: m.host };
-  return { ...m, weights: await loadHfWeights(m.hf!.source) };
+  const weights = m.host ?? await loadHfWeights(m.hf!.source);
+  for (const t of weights.tensors) assertFinite(m.path, t.name, t.shape, { dtype: "f32", data: t.data });
+  return { ...m, weights };
 }
 
 /**

@@ -7,6 +7,7 @@
 import type { GpuContext } from "../gpu/context.ts";
 import type { WeightDtype } from "./half.ts";
 import { type FileSource, type HfFolderPlan, readHfTensor } from "./hf.ts";
+import { assertFinite } from "./finite.ts";
 import { ParamStore } from "./param_store.ts";
 import { checkHostWeights, type HostWeights } from "./weights.ts";
 
@@ -19,7 +20,9 @@ export async function uploadHfFolder(ctx: GpuContext, src: FileSource, plan: HfF
   try {
     let pending = 0;
     for (const t of plan.tensors) {
-      store.write(ctx, t.spec.id, await readHfTensor(src, t));
+      const values = await readHfTensor(src, t);
+      assertFinite(src.label, t.spec.name, t.spec.shape, values);
+      store.write(ctx, t.spec.id, values);
       pending += t.entry.end - t.entry.begin;
       if (pending >= UPLOAD_DRAIN_BYTES) {
         await ctx.device.queue.onSubmittedWorkDone();
@@ -36,12 +39,19 @@ export async function uploadHfFolder(ctx: GpuContext, src: FileSource, plan: HfF
 }
 
 /** Uploads host weights into a new ParamStore in `dtype`, draining the queue as it goes. */
-export async function uploadHostWeights(ctx: GpuContext, weights: HostWeights, dtype: WeightDtype): Promise<ParamStore> {
+export async function uploadHostWeights(ctx: GpuContext, weights: HostWeights, dtype: WeightDtype, label = "weights"): Promise<ParamStore> {
   checkHostWeights(weights);
   const store = ParamStore.create(ctx, weights.config, { dtype });
   let pending = 0;
   for (const [id, t] of weights.tensors.entries()) {
-    store.write(ctx, id, { dtype: "f32", data: t.data });
+    const values = { dtype: "f32", data: t.data } as const;
+    try {
+      assertFinite(label, t.name, t.shape, values);
+    } catch (e) {
+      store.destroy(ctx);
+      throw e;
+    }
+    store.write(ctx, id, values);
     pending += t.data.byteLength;
     if (pending >= UPLOAD_DRAIN_BYTES) {
       await ctx.device.queue.onSubmittedWorkDone();
