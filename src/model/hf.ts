@@ -3,6 +3,7 @@
  * model.safetensors or a sharded model.safetensors.index.json. Browser-friendly: files are read through
  * a `FileSource`; src/model/load.ts provides one over the file system.
  */
+import { MazoFileError, MazoFormatError } from "../io/errors.ts";
 import { type Arch, type ModelConfig, validateConfig } from "./config.ts";
 import { type CanonicalTensor, canonicalTensors } from "./canonical.ts";
 import type { WeightDtype } from "./half.ts";
@@ -128,8 +129,12 @@ export function canonicalToHfName(name: string): string {
   throw new RangeError(`canonicalToHfName: "${name}" is not a canonical tensor name`);
 }
 
+/** The largest JSON side file (config.json, the shard index) read whole: real ones are a few KB to a few MB. */
+export const MAX_JSON_BYTES = 64 << 20;
+
 async function readJson(src: FileSource, name: string): Promise<unknown> {
   const n = await src.size(name);
+  if (n > MAX_JSON_BYTES) throw new MazoFormatError(`${src.label}/${name}`, "size", `${n} bytes, more than the ${MAX_JSON_BYTES} a JSON side file may have; not read`);
   const text = new TextDecoder().decode(await src.read(name, 0, n));
   try {
     return JSON.parse(text);
@@ -190,6 +195,10 @@ export async function planHfFolder(src: FileSource): Promise<HfFolderPlan> {
   const got = new Map<string, HfTensorLocation>();
   for (const [file, expected] of await shardsOf(src)) {
     const where = `${src.label}/${file}`;
+    if (expected !== null && !(await src.exists(file))) {
+      const first = [...expected][0] ?? "";
+      throw new MazoFileError(where, `missing: model.safetensors.index.json maps ${expected.size} tensor${expected.size === 1 ? "" : "s"} (such as "${first}") to this shard, and the folder has no such file`, "ENOENT");
+    }
     const size = await src.size(file);
     const prefixBytes = safetensorsPrefixBytes(await src.read(file, 0, Math.min(8, size)), size, where);
     const header = parseSafetensorsHeader(await src.read(file, 0, prefixBytes), size, where);

@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { writeFileAtomic } from "../../src/io/files.ts";
-import { canonicalToHfName, hfToCanonicalName, parseHfConfig } from "../../src/model/hf.ts";
+import { MazoFileError } from "../../src/io/errors.ts";
+import { canonicalToHfName, hfToCanonicalName, MAX_JSON_BYTES, parseHfConfig } from "../../src/model/hf.ts";
 import { loadModel, writeHfFolder } from "../../src/model/load.ts";
 import { concatBytes, encodeSafetensors } from "../../src/model/safetensors.ts";
 import type { HostWeights } from "../../src/model/weights.ts";
@@ -143,6 +144,26 @@ f("a tensor listed in the index but missing from its shard is an error naming it
   } catch (e) {
     assert.match((e as Error).message, /tensor "model.layers.0.self_attn.extra.weight" is listed in the index but missing/);
   }
+});
+
+f("a shard the index names but the folder lacks is an error naming the shard and a tensor in it (not a bare ENOENT)", async () => {
+  const w = randomWeights(tinyConfig(), rngFor("hf shard missing"));
+  const dir = freshDir();
+  writeSharded(dir, w);
+  rmSync(join(dir, "model-00002-of-00002.safetensors"));
+  try {
+    await loadModel(dir);
+    assert.unreachable("must throw");
+  } catch (e) {
+    assert.instance(e, MazoFileError);
+    assert.match((e as Error).message, /model-00002-of-00002.safetensors: missing: model.safetensors.index.json maps \d+ tensors \(such as "model\./);
+  }
+});
+
+f("an oversized config.json is refused by its size, not read", async () => {
+  const dir = freshDir();
+  writeFileAtomic(join(dir, "config.json"), [new Uint8Array(MAX_JSON_BYTES + 1)]);
+  await rejects(loadModel(dir), /config.json: size: 67108865 bytes, more than the 67108864 a JSON side file may have/);
 });
 
 async function rejects(p: Promise<unknown>, re: RegExp): Promise<void> {
