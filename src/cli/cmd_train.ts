@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { folderSink } from "../io/folder_sink.ts";
 import { resumedValues } from "./resume_options.ts";
+import { parseJsonText } from "../io/json.ts";
 import { fmtDuration } from "../report/progress.ts";
 import { fineTune } from "../train/fine_tune.ts";
 import { defaultLr, TEXT_METHODS, type TaskMethod } from "../train/options.ts";
@@ -30,8 +31,8 @@ export { TRAIN_OPTIONS };
 function savedOptions(dir: string): OptionValues {
   const path = join(dir, "config.json");
   if (!existsSync(path)) throw new UsageError(`--resume ${dir}: no config.json there; is it a mazo run folder?`);
-  const c = JSON.parse(readFileSync(path, "utf8")) as { options?: OptionValues };
-  if (c.options === undefined) throw new UsageError(`--resume ${dir}: config.json has no "options" record (not written by mazo train --tasks)`);
+  const c = parseJsonText(readFileSync(path, "utf8"), path) as { options?: OptionValues } | null;
+  if (c === null || typeof c !== "object" || c.options === undefined) throw new UsageError(`--resume ${dir}: config.json has no "options" record (not written by mazo train --tasks)`);
   return c.options;
 }
 

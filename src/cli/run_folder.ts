@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isDirectory, isFile, readBytes } from "../io/files.ts";
+import { parseJsonText } from "../io/json.ts";
 import { type HostLora, type LoraConfig, loraEntries, type LoraTarget } from "../lora/lora.ts";
 import { PEFT_MODULE, peftPrefix } from "../lora/peft.ts";
 import type { ModelConfig } from "../model/config.ts";
@@ -37,7 +38,7 @@ export function readRunFolder(dir: string): RunFolder {
   const cfgPath = join(dir, "config.json");
   const trajPath = join(dir, "trajectory.jsonl");
   if (!isFile(cfgPath) || !isFile(trajPath)) throw new UsageError(`--run ${dir}: expected a mazo run folder with config.json and trajectory.jsonl`);
-  const c = JSON.parse(readFileSync(cfgPath, "utf8")) as { options?: OptionValues; method?: string; model?: string; tokenizer?: string | null };
+  const c = parseJsonText(readFileSync(cfgPath, "utf8"), cfgPath) as { options?: OptionValues; method?: string; model?: string; tokenizer?: string | null };
   if (c.options === undefined || typeof c.method !== "string" || typeof c.model !== "string") {
     throw new UsageError(`--run ${dir}: config.json lacks "options", "method" or "model" (not written by mazo train --tasks)`);
   }
@@ -64,7 +65,7 @@ export function inBaseLayout(w: HostWeights, base: ModelConfig): HostWeights {
 /** Reads a PEFT adapter folder (adapter_config.json, adapter_model.safetensors) for `model`, in its row layout. */
 export function readPeftAdapter(dir: string, model: ModelConfig): HostLora {
   if (!isDirectory(dir)) throw new RangeError(`${dir}: no such adapter folder`);
-  const cfgJson = JSON.parse(readFileSync(join(dir, "adapter_config.json"), "utf8")) as { r?: unknown; lora_alpha?: unknown; target_modules?: unknown };
+  const cfgJson = parseJsonText(readFileSync(join(dir, "adapter_config.json"), "utf8"), join(dir, "adapter_config.json")) as { r?: unknown; lora_alpha?: unknown; target_modules?: unknown };
   const byModule = new Map(Object.entries(PEFT_MODULE).map(([t, m]) => [m, t as LoraTarget]));
   if (!Array.isArray(cfgJson.target_modules)) throw new RangeError(`${dir}/adapter_config.json: target_modules must be a list`);
   const targets = cfgJson.target_modules.map((m) => {

@@ -3,7 +3,11 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { loadTokenizer } from "../tokenizer/load.ts";
 import type { Tokenizer } from "../tokenizer/types.ts";
-import { isDirectory, readBytes } from "./files.ts";
+import { MazoFormatError } from "./errors.ts";
+import { fileSize, isDirectory, readBytes } from "./files.ts";
+
+/** The largest tokenizer file read (tokenizer.json of today's models: 2-35 MB). */
+export const MAX_TOKENIZER_BYTES = 128 << 20;
 
 /**
  * The tokenizer file a path names: the path itself if it is a file, else in that folder tokenizer.json,
@@ -22,5 +26,14 @@ export function resolveTokenizerPath(path: string): string {
 
 /** A tokenizer from a llama2.c .bin, a tokenizer.json, or a model folder holding one. */
 export async function tokenizerFromFile(path: string): Promise<Tokenizer> {
-  return await loadTokenizer(readBytes(resolveTokenizerPath(path)));
+  const file = resolveTokenizerPath(path);
+  const size = fileSize(file);
+  if (size > MAX_TOKENIZER_BYTES) throw new MazoFormatError(file, "size", `${size} bytes, more than the ${MAX_TOKENIZER_BYTES} a tokenizer file may have (real ones are under 40 MB); not read`);
+  try {
+    return await loadTokenizer(readBytes(file));
+  } catch (e) {
+    if (e instanceof SyntaxError) throw new MazoFormatError(file, "JSON", `not valid JSON (${e.message})`);
+    if (e instanceof Error && !e.message.includes(file)) e.message = `${file}: ${e.message}`;
+    throw e;
+  }
 }

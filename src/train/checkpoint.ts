@@ -4,6 +4,7 @@
  * "before" evaluation so far. Weights are not stored: a resumed run replays trajectory.jsonl up to the
  * checkpoint (no forward pass; bit-identical on the same backend), so a checkpoint is a few kilobytes.
  */
+import { parseJsonText } from "../io/json.ts";
 import type { ZoTrainerState } from "../zo/trainer.ts";
 import type { EvalReport } from "./evaluate.ts";
 import { type RunSink, writeText } from "./sink.ts";
@@ -40,7 +41,7 @@ export async function readCheckpoint(sink: RunSink): Promise<Checkpoint> {
   const text = await sink.readText(CHECKPOINT_FILE);
   const path = sink.path(CHECKPOINT_FILE);
   if (text === undefined) throw new Error(`${path} does not exist: the run wrote no checkpoint yet (use --checkpoint-every N), so it cannot be resumed`);
-  const c = JSON.parse(text) as Checkpoint;
+  const c = parseJsonText(text, path) as Checkpoint;
   if (c.version !== 1 || !Number.isInteger(c.step) || c.step < 0) throw new RangeError(`${path}: not a mazo checkpoint (version ${c.version}, step ${c.step})`);
   return c;
 }
