@@ -5,6 +5,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import process from "node:process";
+import { fileURLToPath } from "node:url";
 import type { FileSource } from "../model/hf.ts";
 
 /** The whole file. */
@@ -77,7 +78,23 @@ export function folderSource(dir: string): FileSource {
   };
 }
 
-/** The shared read-only data folder: $MAZO_DATA, else ../shared/data relative to the repo root (the working directory). */
+/**
+ * The shared read-only data folder: $MAZO_DATA, else `<package root>/../shared/data` for the first
+ * package root (a folder with package.json) above this module, then above the working directory, that
+ * has one: the same rule as task data (src/tasks/data_dir.ts), so `npx mazo` works from any folder.
+ * Falls back to ../shared/data of the working directory (named in the error of the first read).
+ */
 export function dataDir(): string {
-  return process.env.MAZO_DATA ?? resolve(process.cwd(), "../shared/data");
+  const env = process.env.MAZO_DATA;
+  if (env !== undefined && env !== "") return env;
+  const starts: string[] = [];
+  if (import.meta.url.startsWith("file:")) starts.push(dirname(fileURLToPath(import.meta.url)));
+  starts.push(process.cwd());
+  for (const start of starts) {
+    for (let dir = resolve(start); ; dir = dirname(dir)) {
+      if (isFile(join(dir, "package.json")) && isDirectory(join(dir, "..", "shared", "data"))) return resolve(dir, "..", "shared", "data");
+      if (dirname(dir) === dir) break;
+    }
+  }
+  return resolve(process.cwd(), "../shared/data");
 }
