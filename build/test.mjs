@@ -54,10 +54,13 @@ for (const f of files) {
     const t0 = Date.now();
     const r = spawnSync(cmd, argv, { cwd: root, encoding: "utf8", timeout: 20 * 60 * 1000, env: { XDG_RUNTIME_DIR: "/tmp", ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" }, maxBuffer: 64 << 20 });
     const out = strip((r.stdout ?? "") + (r.stderr ?? ""));
-    const m = out.match(/Total:\s+(\d+)\s+Passed:\s+(\d+)\s+Skipped:\s+(\d+)/);
+    // uvu prints one summary per batch of suites (suites declared after a top-level await form another
+    // batch), so every summary counts.
+    const sums = [...out.matchAll(/Total:\s+(\d+)\s+Passed:\s+(\d+)\s+Skipped:\s+(\d+)/g)].map((x) => x.slice(1).map(Number));
+    const m = sums.length > 0 ? sums.reduce((a, b) => a.map((v, i) => v + b[i])) : null;
     const skips = (out.match(/^SKIP .*/gm) ?? []);
-    const total = m ? Number(m[1]) : 0, ok = m ? Number(m[2]) : 0, sk = (m ? Number(m[3]) : 0) + skips.length;
-    const bad = total - ok - (m ? Number(m[3]) : 0);
+    const total = m ? m[0] : 0, ok = m ? m[1] : 0, sk = (m ? m[2] : 0) + skips.length;
+    const bad = total - ok - (m ? m[2] : 0);
     const crashed = r.status !== 0 && bad === 0;
     passed += ok; skipped += sk; failed += bad + (crashed ? 1 : 0);
     const secs = ((Date.now() - t0) / 1000).toFixed(1);

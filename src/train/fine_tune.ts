@@ -18,7 +18,8 @@
 import { paramCount } from "../model/weights.ts";
 import { type StepRecord, ZoAbortError, type ZoTrainer } from "../zo/trainer.ts";
 import { headerLine, parseTrajectory, stepLine, weightsHash } from "../zo/trajectory.ts";
-import { type CurvePoint, readCheckpoint, writeCheckpoint } from "./checkpoint.ts";
+import { type Checkpoint, type CurvePoint, readCheckpoint, writeCheckpoint } from "./checkpoint.ts";
+import { CollapseError, CollapseWatch } from "./collapse.ts";
 import type { EvalReport } from "./evaluate.ts";
 import type { FineTuneEvent } from "./events.ts";
 import { type FineTuneOptions, resolveFineTune } from "./options.ts";
@@ -128,9 +129,25 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
       await writeText(sink, TRAJECTORY, headerLine(header));
       await writeText(sink, METRICS, "");
     }
+    const checkpoints: Checkpoint[] = []; // written this session, newest last (collapse rewinds to one)
     const checkpoint = async (step: number) => {
-      await writeCheckpoint(sink, { version: 1, step, trainer: trainer.state(), metricsLines, trajectoryLines: trajLines, curve, ...(before !== undefined ? { before } : {}), trainMs });
+      const c: Checkpoint = { version: 1, step, trainer: trainer.state(), metricsLines, trajectoryLines: trajLines, curve: [...curve], ...(before !== undefined ? { before } : {}), trainMs };
+      await writeCheckpoint(sink, c);
+      checkpoints.push(c);
+      if (checkpoints.length > 64) checkpoints.shift();
       emit({ type: "checkpoint", step });
+    };
+    const collapse = new CollapseWatch(o.collapseSteps ?? 8);
+    /** Stops a collapsed run: rewinds checkpoint.json to the last checkpoint before the streak and names it. */
+    const collapsed = async (from: number, at: number, rec: StepRecord): Promise<never> => {
+      const good = [...checkpoints].reverse().find((c) => c.step < from);
+      if (good !== undefined) await writeCheckpoint(sink, good);
+      const where = good !== undefined
+        ? `${sink.path("checkpoint.json")} now holds step ${good.step}, the last checkpoint before the collapse`
+        : "no checkpoint precedes it (checkpointEvery)";
+      const msg = `training collapsed: every projected gradient was exactly 0 for ${at - from + 1} consecutive steps (${from}-${at}), so the loss (${rec.loss.toPrecision(6)}) no longer depends on the weights; usually lr ${rec.lr} or eps ${rec.eps} is too large. Stopped at step ${at}; ${where}`;
+      emit({ type: "warning", message: msg });
+      throw new CollapseError(from, at, good?.step ?? 0, msg);
     };
     if (!resume && checkpointEvery > 0) await checkpoint(0);
 
@@ -177,6 +194,8 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
       await appendMetrics({ step: rec.step, loss: rec.loss, g: rec.g, lr: rec.lr, ms: rec.ms, skipped: rec.skipped, ...(rec.reason !== undefined ? { reason: rec.reason } : {}), ...(tasks !== undefined ? { tasks } : {}) });
       if (rec.skipped) emit({ type: "warning", message: `step ${step + 1}: skipped (${rec.reason ?? "non-finite loss"}); weights restored` });
       const done = step + 1;
+      const flatFrom = collapse.observe(rec, done);
+      if (flatFrom !== null) await collapsed(flatFrom, done, rec);
       let devLoss: number | undefined;
       if (evalEvery > 0 && (done % evalEvery === 0 || done === cfg.steps)) {
         devLoss = await run.devLoss();

@@ -102,6 +102,11 @@ export interface FineTuneOptions {
   /** Steps between checkpoints (default 25; 0: none). */
   readonly checkpointEvery?: number;
   /**
+   * Stop when this many consecutive steps have every projected gradient exactly 0 (collapsed training:
+   * the loss no longer depends on the weights; src/train/collapse.ts). Default 8; 0 turns it off.
+   */
+  readonly collapseSteps?: number;
+  /**
    * Rebuild the weights of the step with the lowest dev loss from the trajectory after training and
    * evaluate them too (default true when there is a dev split): the result reports final and best.
    */
