@@ -1,10 +1,11 @@
 // Loads a tokenizer from a path (node:fs; Deno and Node). The browser passes bytes to loadTokenizer instead.
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { loadTokenizer } from "../tokenizer/load.ts";
+import { detectTokenizerKind, loadTokenizer } from "../tokenizer/load.ts";
 import type { Tokenizer } from "../tokenizer/types.ts";
 import { MazoFormatError } from "./errors.ts";
 import { fileSize, isDirectory, readBytes } from "./files.ts";
+import { parseJsonText } from "./json.ts";
 
 /** The largest tokenizer file read (tokenizer.json of today's models: 2-35 MB). */
 export const MAX_TOKENIZER_BYTES = 128 << 20;
@@ -29,10 +30,11 @@ export async function tokenizerFromFile(path: string): Promise<Tokenizer> {
   const file = resolveTokenizerPath(path);
   const size = fileSize(file);
   if (size > MAX_TOKENIZER_BYTES) throw new MazoFormatError(file, "size", `${size} bytes, more than the ${MAX_TOKENIZER_BYTES} a tokenizer file may have (real ones are under 40 MB); not read`);
+  const bytes = readBytes(file);
   try {
-    return await loadTokenizer(readBytes(file));
+    if (detectTokenizerKind(bytes) === "llama2c") return await loadTokenizer(bytes, "llama2c");
+    return await loadTokenizer(parseJsonText(new TextDecoder().decode(bytes), file) as object);
   } catch (e) {
-    if (e instanceof SyntaxError) throw new MazoFormatError(file, "JSON", `not valid JSON (${e.message})`);
     if (e instanceof Error && !e.message.includes(file)) e.message = `${file}: ${e.message}`;
     throw e;
   }

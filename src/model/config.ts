@@ -46,20 +46,31 @@ export interface ModelConfig {
   eosId: number;
 }
 
-function positiveInt(name: string, v: number): void {
-  if (!Number.isInteger(v) || v <= 0) throw new RangeError(`model config: ${name} must be a positive integer, got ${v}`);
+function positiveInt(source: string, name: string, v: number): void {
+  if (!Number.isInteger(v) || v <= 0) throw new RangeError(`${source}: ${name} must be a positive integer, got ${v}`);
 }
 
-/** Throws a RangeError naming the first inconsistent field of `c`; returns `c` otherwise. */
-export function validateConfig(c: ModelConfig): ModelConfig {
-  for (const k of ["dim", "hiddenDim", "nLayers", "nHeads", "nKvHeads", "headDim", "vocabSize", "maxSeqLen"] as const) positiveInt(k, c[k]);
-  if (c.nHeads % c.nKvHeads !== 0) throw new RangeError(`model config: nHeads (${c.nHeads}) must be a multiple of nKvHeads (${c.nKvHeads})`);
-  if (c.headDim % 2 !== 0) throw new RangeError(`model config: headDim must be even for RoPE, got ${c.headDim}`);
-  if (!(c.ropeTheta > 0)) throw new RangeError(`model config: ropeTheta must be positive, got ${c.ropeTheta}`);
-  if (!(c.normEps > 0)) throw new RangeError(`model config: normEps must be positive, got ${c.normEps}`);
-  if (c.ropeLayout !== "adjacent" && c.ropeLayout !== "half") throw new RangeError(`model config: ropeLayout must be "adjacent" or "half", got ${String(c.ropeLayout)}`);
+/**
+ * Upper bounds far above any real model (Llama 3.1 405B: 126 layers, dim 16384, hidden 53248, vocab
+ * 128256; contexts up to 2^20), so a corrupt config is refused before anything is sized from it.
+ */
+export const CONFIG_LIMITS: Readonly<Record<"dim" | "hiddenDim" | "nLayers" | "nHeads" | "nKvHeads" | "headDim" | "vocabSize" | "maxSeqLen", number>> = {
+  dim: 1 << 17, hiddenDim: 1 << 19, nLayers: 1 << 12, nHeads: 1 << 12, nKvHeads: 1 << 12, headDim: 1 << 12, vocabSize: 1 << 22, maxSeqLen: 1 << 24,
+};
+
+/** Throws a RangeError naming `source` (a file) and the first inconsistent field of `c`; returns `c` otherwise. */
+export function validateConfig(c: ModelConfig, source = "model config"): ModelConfig {
+  for (const k of ["dim", "hiddenDim", "nLayers", "nHeads", "nKvHeads", "headDim", "vocabSize", "maxSeqLen"] as const) {
+    positiveInt(source, k, c[k]);
+    if (c[k] > CONFIG_LIMITS[k]) throw new RangeError(`${source}: ${k} = ${c[k]} is beyond any real model (at most ${CONFIG_LIMITS[k]})`);
+  }
+  if (c.nHeads % c.nKvHeads !== 0) throw new RangeError(`${source}: nHeads (${c.nHeads}) must be a multiple of nKvHeads (${c.nKvHeads})`);
+  if (c.headDim % 2 !== 0) throw new RangeError(`${source}: headDim must be even for RoPE, got ${c.headDim}`);
+  if (!(c.ropeTheta > 0)) throw new RangeError(`${source}: ropeTheta must be positive, got ${c.ropeTheta}`);
+  if (!(c.normEps > 0)) throw new RangeError(`${source}: normEps must be positive, got ${c.normEps}`);
+  if (c.ropeLayout !== "adjacent" && c.ropeLayout !== "half") throw new RangeError(`${source}: ropeLayout must be "adjacent" or "half", got ${String(c.ropeLayout)}`);
   for (const k of ["bosId", "eosId"] as const) {
-    if (!Number.isInteger(c[k]) || c[k] < 0 || c[k] >= c.vocabSize) throw new RangeError(`model config: ${k} must be an integer in [0, ${c.vocabSize}), got ${c[k]}`);
+    if (!Number.isInteger(c[k]) || c[k] < 0 || c[k] >= c.vocabSize) throw new RangeError(`${source}: ${k} must be an integer in [0, ${c.vocabSize}), got ${c[k]}`);
   }
   return c;
 }

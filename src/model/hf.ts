@@ -87,7 +87,7 @@ export function parseHfConfig(json: unknown, source = "config.json"): ModelConfi
     attnBias: arch === "qwen2" ? true : arch === "llama" ? j.attention_bias === true : false,
     bosId: firstId("bos_token_id", 1),
     eosId: firstId("eos_token_id", 2),
-  });
+  }, source);
 }
 
 const LAYER_NAMES: Readonly<Record<string, string>> = {

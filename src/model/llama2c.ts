@@ -35,7 +35,7 @@ export function parseLlama2cHeader(bytes: Uint8Array): Llama2cHeader {
   [dim, hiddenDim, nLayers, nHeads, nKvHeads, Math.abs(vocabRaw), seqLen].forEach((v, i) => {
     if (v <= 0 || v > 1 << 24) throw new RangeError(`llama2.c checkpoint: header ${names[i]} = ${v} is not a plausible size (header ${h.join(", ")})`);
   });
-  if (dim % nHeads !== 0) throw new RangeError(`llama2.c checkpoint: dim ${dim} is not a multiple of n_heads ${nHeads}`);
+  if (dim % nHeads !== 0) throw new RangeError(`llama2.c checkpoint: header: dim ${dim} is not a multiple of n_heads ${nHeads}`);
   const config = validateConfig({
     arch: "llama",
     dim,
@@ -53,7 +53,7 @@ export function parseLlama2cHeader(bytes: Uint8Array): Llama2cHeader {
     attnBias: false,
     bosId: 1,
     eosId: 2,
-  });
+  }, "llama2.c checkpoint: header");
   // The size in closed form, never by listing tensors: a header claiming 2^24 layers must be refused at
   // once, not after enumerating 150M tensor records.
   const D = dim, F = hiddenDim, V = config.vocabSize, hd = config.headDim;

@@ -20,8 +20,16 @@ export async function loadTokenizer(src: Uint8Array | string | object, kind?: To
   if (src instanceof Uint8Array) {
     const k = kind ?? detectTokenizerKind(src);
     if (k === "llama2c") return await Llama2cTokenizer.create(src);
-    return await HfTokenizer.create(JSON.parse(new TextDecoder().decode(src)));
+    return await HfTokenizer.create(parseTokenizerJson(new TextDecoder().decode(src)));
   }
   if (kind === "llama2c") throw new TypeError(`loadTokenizer: a llama2.c tokenizer needs the file's bytes (Uint8Array); got ${typeof src}`);
-  return await HfTokenizer.create(typeof src === "string" ? JSON.parse(src) : src);
+  return await HfTokenizer.create(typeof src === "string" ? parseTokenizerJson(src) : src);
+}
+
+function parseTokenizerJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new TypeError(`tokenizer.json: not valid JSON (${(e as Error).message})`);
+  }
 }

@@ -3,6 +3,8 @@
  * run and `mazo replay` use exactly the mask the run trained with. Index lists are stored as base64 of
  * their little-endian u32 words.
  */
+import { MazoFormatError } from "../io/errors.ts";
+import { parseJsonText } from "../io/json.ts";
 import { Mask } from "../mask/mask.ts";
 
 export interface MaskFile {
@@ -36,19 +38,39 @@ export function encodeMaskFile(m: MaskFile): string {
   return JSON.stringify(json) + "\n";
 }
 
-/** Parses the text of masks.json (`path` names it in errors), checking every list's count and range. */
+/** Parses the text of masks.json (`path` names it in errors), checking every field, list count and range. */
 export function parseMaskFile(text: string, path = "masks.json"): MaskFile {
-  let json: { method: string; keep: number; trainable: number; total: number; tensors: Record<string, { rows: number; cols: number; count: number; indices: string }> };
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new Error(`${path}: cannot read the run's masks (${(e as Error).message})`);
-  }
+  const json = parseJsonText(text, path);
+  const fail = (field: string, value: unknown, expected: string): never => {
+    throw new MazoFormatError(path, field, `${JSON.stringify(value)?.slice(0, 80) ?? String(value)}; expected ${expected}`);
+  };
+  const isObj = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
+  const count = (x: unknown, field: string, max = 2 ** 32): number => (Number.isSafeInteger(x) && (x as number) >= 0 && (x as number) <= max ? (x as number) : fail(field, x, `an integer in [0, ${max}]`));
+  if (!isObj(json)) return fail("(top)", json, "a JSON object");
+  if (typeof json.method !== "string") fail("method", json.method, "a method name");
+  if (typeof json.keep !== "number" || !(json.keep > 0 && json.keep <= 1)) fail("keep", json.keep, "a fraction in (0, 1]");
+  const trainable = count(json.trainable, "trainable", Number.MAX_SAFE_INTEGER), total = count(json.total, "total", Number.MAX_SAFE_INTEGER);
+  if (trainable > total) fail("trainable", trainable, `at most total (${total})`);
+  if (!isObj(json.tensors)) return fail("tensors", json.tensors, "an object of tensor masks");
   const masks = new Map<string, Mask>();
   for (const [name, t] of Object.entries(json.tensors)) {
-    const indices = fromBase64(t.indices);
-    if (indices.length !== t.count) throw new RangeError(`${path}: mask of ${name} has ${indices.length} indices, its count says ${t.count}`);
-    masks.set(name, new Mask(t.rows, t.cols, indices));
+    const f = `tensors.${name}`;
+    if (!isObj(t)) return fail(f, t, "{rows, cols, count, indices}");
+    const rows = count(t.rows, `${f}.rows`, 1 << 24), cols = count(t.cols, `${f}.cols`, 1 << 24);
+    const n = count(t.count, `${f}.count`, rows * cols);
+    if (typeof t.indices !== "string") return fail(`${f}.indices`, t.indices, "base64 of little-endian u32 indices");
+    let indices: Uint32Array;
+    try {
+      indices = fromBase64(t.indices);
+    } catch (e) {
+      return fail(`${f}.indices`, `${t.indices.slice(0, 40)}...`, `base64 of little-endian u32 indices (${(e as Error).message})`);
+    }
+    if (indices.length !== n) fail(`${f}.count`, n, `the number of indices, ${indices.length}`);
+    try {
+      masks.set(name, new Mask(rows, cols, indices));
+    } catch (e) {
+      fail(`${f}.indices`, `${indices.length} indices`, `a strictly ascending list below rows*cols (${(e as Error).message})`);
+    }
   }
-  return { method: json.method, keep: json.keep, trainable: json.trainable, total: json.total, masks };
+  return { method: json.method as string, keep: json.keep as number, trainable, total, masks };
 }

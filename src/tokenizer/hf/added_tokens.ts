@@ -2,7 +2,7 @@
 // whitespace absorbed: those with normalized: false are split out of the raw text, those with normalized:
 // true (the default for non-special tokens) out of each normalized segment, as transformers.js does. A
 // literal special token in the input ("<|begin_of_text|>") is that token, as in transformers.js by default.
-import { arr, bool, type Json, num, obj, str } from "./json.ts";
+import { arr, bool, type Json, num, obj, str, tokenId } from "./json.ts";
 
 /** One added token. */
 export interface AddedToken {
@@ -30,7 +30,7 @@ export function parseAddedTokens(v: unknown): AddedToken[] {
     const o: Json = obj(t, `added_tokens[${i}]`);
     const special = bool(o.special, false, `added_tokens[${i}].special`);
     return {
-      id: num(o.id, `added_tokens[${i}].id`),
+      id: tokenId(o.id, `added_tokens[${i}].id`),
       content: str(o.content, `added_tokens[${i}].content`),
       special,
       lstrip: bool(o.lstrip, false, `added_tokens[${i}].lstrip`),

@@ -28,6 +28,16 @@ export function num(v: unknown, what: string): number {
   return v;
 }
 
+/** Token ids at most this (4M: today's largest vocabularies hold 256K). */
+export const MAX_TOKEN_ID = (1 << 22) - 1;
+
+/** `v` as a token id: an integer in [0, MAX_TOKEN_ID], or RangeError naming `what`. */
+export function tokenId(v: unknown, what: string): number {
+  const n = num(v, what);
+  if (!Number.isInteger(n) || n < 0 || n > MAX_TOKEN_ID) throw new RangeError(`tokenizer.json: ${what} is ${n}; expected a token id, an integer in [0, ${MAX_TOKEN_ID}]`);
+  return n;
+}
+
 /** `v` as a boolean (absent: `dflt`), or TypeError naming `what`. */
 export function bool(v: unknown, dflt: boolean, what: string): boolean {
   if (v === undefined || v === null) return dflt;
@@ -37,7 +47,7 @@ export function bool(v: unknown, dflt: boolean, what: string): boolean {
 
 /** The error for a stage type this library does not implement. */
 export function unknownStage(stage: string, type: unknown): Error {
-  return new Error(`tokenizer.json: unknown ${stage} type ${JSON.stringify(type)}; this library does not implement it`);
+  return new TypeError(`tokenizer.json: unknown ${stage} type ${JSON.stringify(type)}; this library does not implement it`);
 }
 
 /** A Replace or Split stage's pattern ({String} or {Regex}, Oniguruma syntax rewritten for JavaScript) as a global RegExp. */

@@ -3,7 +3,7 @@
 // byte-level vocabulary is handed to Wasm as each piece's raw bytes (Ġ -> 0x20), so a word's UTF-8 finds
 // its whole-word token directly (ignore_merges).
 import { BYTE_TO_CHAR, CHAR_TO_BYTE } from "./bytelevel.ts";
-import { arr, bool, type Json, num, obj, str, unknownStage } from "./json.ts";
+import { arr, bool, type Json, num, obj, str, tokenId, unknownStage } from "./json.ts";
 import { BpeCore, FLAG_BYTE_FALLBACK, FLAG_BYTE_LEVEL, FLAG_FUSE_UNK, FLAG_IGNORE_MERGES } from "../wasm.ts";
 
 /** A tokenizer model: words in, ids out, plus its vocabulary. */
@@ -31,7 +31,7 @@ export async function createModel(cfg: unknown, byteLevel: boolean): Promise<HfM
   const ids = new Map<string, number>();
   let size = 0;
   for (const [piece, id] of Object.entries(vocab)) {
-    const i = num(id, `model BPE.vocab[${JSON.stringify(piece)}]`);
+    const i = tokenId(id, `model BPE.vocab[${JSON.stringify(piece).slice(0, 80)}]`);
     ids.set(piece, i);
     size = Math.max(size, i + 1);
   }
