@@ -29,7 +29,7 @@ function fakeFetch(dir: string, log: string[] = []): (input: string, init?: Requ
   return (input, init) => {
     log.push(`${init?.method ?? "GET"} ${input}`);
     const path = join(dir, decodeURIComponent(new URL(input).pathname));
-    let body: Uint8Array;
+    let body: Uint8Array<ArrayBuffer>;
     try {
       body = new Uint8Array(readFileSync(path));
     } catch {
