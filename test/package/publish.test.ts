@@ -5,7 +5,8 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { onDeno, repoRoot, tool } from "./repo.ts";
@@ -44,6 +45,33 @@ if (onDeno()) {
     // The CLI's external imports resolve from the package's own dependencies.
     const deps = { ...pkg.dependencies, ...pkg.optionalDependencies };
     for (const d of ["papaparse", "hyparquet", "webgpu"]) assert.ok(d in deps, `${d} must be a (optional) dependency: the CLI imports it at run time`);
+  });
+
+  s("the exports map resolves by package name: types under nodenext for mazo, mazo/kernels, mazo/node; imports at run time", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mazo-consumer-"));
+    try {
+      mkdirSync(join(dir, "node_modules"));
+      symlinkSync(root, join(dir, "node_modules", "mazo"), "dir");
+      writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
+      writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { target: "ES2022", module: "nodenext", moduleResolution: "nodenext", lib: ["ES2023", "DOM"], types: [], strict: true, noEmit: true }, files: ["good.ts", "bad.ts"] }));
+      writeFileSync(join(dir, "good.ts"), [
+        `import { fineTune, loadModel, memorySink, type FineTuneResult } from "mazo";`,
+        `import { rngAgreement, zValue } from "mazo/kernels";`,
+        `import { folderSink } from "mazo/node";`,
+        `export async function f(): Promise<FineTuneResult | number> {`,
+        `  const m = await loadModel("x.bin");`,
+        `  return typeof fineTune === "function" && typeof rngAgreement === "function" && folderSink("x").label === "x" ? m.config.dim + zValue(1, 2, 3) + memorySink().files.size : 0;`,
+        `}`,
+      ].join("\n"));
+      writeFileSync(join(dir, "bad.ts"), `import { zValue } from "mazo";\nexport const z = zValue;\n`);
+      const r = spawnSync(tool("tsc"), ["-p", "tsconfig.json"], { cwd: dir, encoding: "utf8" });
+      const errors = `${r.stdout}${r.stderr}`.split("\n").filter((l) => /error TS/.test(l));
+      assert.ok(errors.length > 0 && errors.every((l) => l.startsWith("bad.ts")), `expected errors in bad.ts only (zValue is mazo/kernels only), got:\n${errors.join("\n")}`);
+      const run = spawnSync(process.execPath, ["--input-type=module", "-e", `const [a, k, n] = await Promise.all([import("mazo"), import("mazo/kernels"), import("mazo/node")]); console.log(typeof a.fineTune, typeof k.perturbArena, typeof n.folderSink, "zValue" in a);`], { cwd: dir, encoding: "utf8" });
+      assert.is(run.stdout.trim(), "function function function false", `node import by package name:\n${run.stdout}${run.stderr}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   s("deno publish --dry-run (JSR) passes without --allow-slow-types and ships src/gen and the built-in tasks", () => {
