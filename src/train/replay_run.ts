@@ -138,7 +138,8 @@ export async function replay(o: ReplayRunOptions): Promise<ReplayResult> {
   if (o.force !== true) {
     const hash = weightsHash(w);
     if (hash !== h.model.hash) {
-      throw new RangeError(`replay: the base model ${o.model.name ?? ""} has fingerprint ${hash}, the trajectory was trained from ${h.model.hash} (${h.model.path ?? "unknown path"}); pass force to replay anyway`.replace("model  has", "model has"));
+      const base = o.model.name === undefined ? "the base model" : `the base model ${o.model.name}`;
+      throw new RangeError(`replay: ${base} has fingerprint ${hash}, the trajectory was trained from ${h.model.hash} (${h.model.path ?? "unknown path"}); pass force to replay anyway`);
     }
   }
   const n = o.steps ?? traj.steps.length;
