@@ -48,7 +48,14 @@ for (const [entry, base] of nodeEntries) {
 }
 console.log(`bundle: ${nodeEntries.length - failed} of ${nodeEntries.length} test/bench files -> .build/node/`);
 
-const entries = [["src/index.ts", "dist/mazo.js", "neutral"], ["src/cli/main.ts", ".build/node/cli.mjs", "node"]];
+// The published entry points (package.json "exports"): "." and "./kernels" are platform-neutral and
+// self-contained (browser, worker, extension, Deno, Node); "./node" is the node:fs part for Deno/Node.
+const entries = [
+  ["src/index.ts", "dist/mazo.js", "neutral"],
+  ["src/kernels.ts", "dist/kernels.js", "neutral"],
+  ["src/node.ts", "dist/node.js", "node"],
+  ["src/cli/main.ts", ".build/node/cli.mjs", "node"],
+];
 for (const [entry, outfile, platform] of entries) {
   try { statSync(join(root, entry)); } catch { continue; }
   let r;

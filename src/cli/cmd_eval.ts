@@ -11,14 +11,10 @@
 import { join } from "node:path";
 import { tokenizerFromFile } from "../io/tokenizer_file.ts";
 import { writeFileAtomic } from "../io/files.ts";
-import { LoraAdapters } from "../lora/lora.ts";
-import { modelScoreFn } from "../mazo/loss.ts";
-import { LlamaModel } from "../model/forward.ts";
 import { loadModel } from "../model/load.ts";
-import { ParamStore } from "../model/param_store.ts";
 import type { HostWeights } from "../model/weights.ts";
-import { type EvalReport, evaluateTasks } from "../train/evaluate.ts";
-import { prepareTasks } from "../train/prepared_tasks.ts";
+import type { EvalReport } from "../train/evaluate.ts";
+import { evaluate } from "../train/evaluate_model.ts";
 import { resolveTaskSettings, TASK_OPTIONS } from "./task_options.ts";
 import { weightsHash } from "../zo/trajectory.ts";
 import { type Command, numberOption, type OptionSpec, type OptionValues, UsageError } from "./command.ts";
@@ -109,13 +105,11 @@ export const evalCommand: Command = {
     const config = subject.weights.config;
     if (tokenizer.vocabSize > config.vocabSize) throw new RangeError(`tokenizer ${tokPath} has ${tokenizer.vocabSize} tokens but the model's vocabulary is ${config.vocabSize}`);
     const maxLength = Math.min(maxLen, config.maxSeqLen);
-    const tasks = await prepareTasks(settings.tasks, tokenizer, { seed, sizes: settings.sizes, maxLength, ...(settings.dataDir !== undefined ? { dataDir: settings.dataDir } : {}) });
+    const adapter = subject.adapterDir === null ? undefined : readPeftAdapter(subject.adapterDir, config);
+    const data = { tasks: settings.tasks, sizes: settings.sizes, ...(settings.dataDir !== undefined ? { dataDir: settings.dataDir } : {}) };
     const ctx = await contextFromOptions(v, io);
     try {
-      const model = new LlamaModel(ctx, ParamStore.upload(ctx, subject.weights));
-      const lora = subject.adapterDir === null ? null : new LoraAdapters(ctx, readPeftAdapter(subject.adapterDir, config));
-      lora?.attach(model);
-      const report = await evaluateTasks(tasks, modelScoreFn(model));
+      const report = await evaluate({ ctx, model: { weights: subject.weights }, tokenizer, data, seed, maxLen, ...(adapter === undefined ? {} : { adapter }) });
       const secs = (performance.now() - t0) / 1000;
       io.out(`${subject.what}: ${settings.tasks.join(",")} (train/dev/test ${settings.sizes.train}/${settings.sizes.dev}/${settings.sizes.test}, seed ${seed}, max length ${maxLength})`);
       io.out(evalTable(report));
@@ -125,12 +119,6 @@ export const evalCommand: Command = {
         writeFileAtomic(v.out, [new TextEncoder().encode(JSON.stringify(json, null, 2) + "\n")]);
         io.out(`wrote ${v.out}`);
       }
-      if (lora !== null) {
-        lora.detach(model);
-        lora.destroy();
-      }
-      model.releaseActivations();
-      model.store.destroy(ctx);
       return 0;
     } finally {
       ctx.destroy();

@@ -1,6 +1,6 @@
 /** `mazo generate`: continue a prompt with greedy or temperature sampling (KV cache). */
 import { LlamaModel } from "../model/forward.ts";
-import { generate } from "../model/generate.ts";
+import { generateText } from "../model/generate_text.ts";
 import { type Command, numberOption } from "./command.ts";
 import { contextFromOptions, GPU_OPTIONS } from "./gpu_options.ts";
 import { DTYPE_OPTIONS, MODEL_OPTIONS, modelFilesFromOptions, storeFromOptions } from "./model_options.ts";
@@ -23,36 +23,25 @@ export const generateCommand: Command = {
     const temperature = numberOption(v, "temperature", 0, 0, 100);
     const seed = numberOption(v, "seed", Date.now(), 0, Number.MAX_SAFE_INTEGER);
     const { loaded, tokenizer } = await modelFilesFromOptions(v, true);
-    const tok = tokenizer!;
     const ctx = await contextFromOptions(v, io);
     try {
       const model = new LlamaModel(ctx, await storeFromOptions(ctx, loaded, v));
-      const bos = loaded.config.bosId;
-      const prompt = [...tok.encode(String(v.prompt ?? ""), { bos: true })];
-      if (prompt.length === 0 || prompt[0] !== bos) prompt.unshift(bos);
       const t0 = performance.now();
-      let printed = "";
-      const ids: number[] = [];
-      const promptText = tok.decode(prompt);
-      // Stream: print what the decoded text gained with each token (the prompt itself is not echoed).
-      await generate(model, prompt, {
+      const r = await generateText({
+        model,
+        tokenizer: tokenizer!,
+        prompt: String(v.prompt ?? ""),
         maxTokens,
         temperature,
         seed,
-        onToken: (id) => {
-          ids.push(id);
-          const text = tok.decode([...prompt, ...ids]).slice(promptText.length);
-          if (text.startsWith(printed)) {
-            io.write?.(text.slice(printed.length));
-            printed = text;
-          }
-        },
+        ...(io.write === undefined ? {} : { onText: (delta: string) => io.write!(delta) }),
       });
-      const full = tok.decode([...prompt, ...ids]).slice(promptText.length);
-      if (io.write === undefined) io.out(full);
-      else io.write(full.slice(printed.length) + "\n");
+      if (io.write === undefined) io.out(r.text);
+      else io.write("\n");
       const secs = (performance.now() - t0) / 1000;
-      if (v.quiet !== true) io.err(`mazo generate: ${ids.length} tokens in ${secs.toFixed(2)}s (${(ids.length / secs).toFixed(1)} tok/s)`);
+      if (v.quiet !== true) io.err(`mazo generate: ${r.tokens.length} tokens in ${secs.toFixed(2)}s (${(r.tokens.length / secs).toFixed(1)} tok/s)`);
+      model.releaseActivations();
+      model.store.destroy(ctx);
       return 0;
     } finally {
       ctx.destroy();

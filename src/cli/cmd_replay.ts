@@ -6,43 +6,21 @@
  * names, next to the trajectory (masks.json of the run folder). The base model must be the one trained
  * (its fingerprint is in the header); without --model the header's model path is used.
  */
-import { dirname, join } from "node:path";
 import { readFileSync } from "node:fs";
-import type { GpuContext } from "../gpu/context.ts";
-import { isFile } from "../io/files.ts";
-import { checkLoraConfig, initHostLora, type LoraConfig, LoraAdapters } from "../lora/lora.ts";
-import { createLoraScope } from "../lora/scope.ts";
-import { createLoraMaskedScope } from "../mazo/lora_scope.ts";
-import { MaskedScope } from "../mazo/masked_scope.ts";
-import { writeHfFolder } from "../model/load.ts";
-import { ParamStore } from "../model/param_store.ts";
-import type { HostWeights } from "../model/weights.ts";
-import { parseMaskFile } from "../train/mask_file.ts";
-import { loraMasksFromFile, writeLoraResult } from "../train/target.ts";
+import { dirname, join } from "node:path";
 import { folderSink } from "../io/folder_sink.ts";
-import { createFullScope, type ParamGroup } from "../zo/full_scope.ts";
-import { replay } from "../zo/replay.ts";
-import type { ZoScope } from "../zo/scope.ts";
-import { type TrajectoryHeader, weightsHash } from "../zo/trajectory.ts";
+import { prepareOutputFolder } from "../io/output_folder.ts";
+import { isFile } from "../io/files.ts";
+import { applyAdapter } from "../load/adapter.ts";
+import { encodePeftFolder } from "../lora/peft.ts";
+import { encodeHfFolder } from "../model/convert.ts";
+import { writeHfFolder } from "../model/load.ts";
+import { MASKED_METHODS, replay } from "../train/replay_run.ts";
+import type { TrajectoryHeader } from "../zo/trajectory.ts";
 import { readTrajectory } from "../zo/trajectory_file.ts";
-import type { StepRecord } from "../zo/trainer.ts";
 import { type Command, type OptionValues, UsageError } from "./command.ts";
 import { contextFromOptions, GPU_OPTIONS } from "./gpu_options.ts";
 import { MODEL_OPTIONS, modelFromOptions } from "./model_options.ts";
-
-/** Methods whose trajectory header names a mask file (extra.masks). */
-export const MASKED_METHODS = ["mazo", "sparse-mezo", "random-mask", "single-task", "lora-mazo"] as const;
-
-/** Methods replay knows. */
-export const REPLAY_METHODS = ["mezo", "lora-mezo", ...MASKED_METHODS] as const;
-
-/** The result of {@link replayRun}: the base store with the replayed weights, or the replayed adapters. */
-export interface ReplayedRun {
-  readonly store: ParamStore;
-  /** Set for LoRA runs (the base store is then unchanged). */
-  readonly lora?: LoraAdapters;
-  destroy(): void;
-}
 
 /** The mask file of a masked run: extra.masks of the header, relative to the trajectory's folder. */
 export function maskPathOf(header: TrajectoryHeader, trajectoryPath: string): string {
@@ -53,52 +31,15 @@ export function maskPathOf(header: TrajectoryHeader, trajectoryPath: string): st
   return path;
 }
 
-/**
- * Uploads `weights`, builds the scope the trajectory's run trained (reading its masks for masked methods)
- * and replays `steps` onto it. The caller destroys the result.
- */
-export async function replayRun(ctx: GpuContext, header: TrajectoryHeader, trajectoryPath: string, weights: HostWeights, steps: readonly StepRecord[]): Promise<ReplayedRun> {
-  const method = header.method;
-  if (!(REPLAY_METHODS as readonly string[]).includes(method)) throw new RangeError(`${trajectoryPath}: method ${JSON.stringify(method)} cannot be replayed; known: ${REPLAY_METHODS.join(", ")}`);
-  const eps = header.scope.eps;
-  const masked = (MASKED_METHODS as readonly string[]).includes(method);
-  const store = ParamStore.upload(ctx, weights);
-  let scope: ZoScope;
-  let lora: LoraAdapters | undefined;
-  if (header.lora !== undefined) {
-    const cfg = checkLoraConfig(header.lora as unknown as LoraConfig);
-    lora = new LoraAdapters(ctx, initHostLora(weights.config, cfg));
-    if (masked) {
-      const file = readMaskFile(maskPathOf(header, trajectoryPath));
-      scope = createLoraMaskedScope(ctx, lora.arenas, loraMasksFromFile(file, lora.entries, cfg.rank));
-    } else {
-      scope = createLoraScope(ctx, lora, header.scope.exact ? { exact: true, ...(eps === undefined ? {} : { eps }) } : {});
-    }
-  } else if (masked) {
-    const file = readMaskFile(maskPathOf(header, trajectoryPath));
-    if (file.method !== method) throw new RangeError(`${maskPathOf(header, trajectoryPath)} holds ${file.method} masks; the trajectory is a ${method} run`);
-    scope = new MaskedScope(ctx, store, file.masks);
-  } else {
-    const groups = (header.scope.groups ?? ["matrices", "norms", "embeddings"]) as ParamGroup[];
-    scope = await createFullScope(ctx, store, header.scope.exact ? { groups, exact: true, weights, ...(eps === undefined ? {} : { eps }) } : { groups });
+/** Writes `files` (name -> parts) into folder `dir` atomically, returning the paths written. */
+async function writeFiles(dir: string, files: Map<string, Uint8Array[]>): Promise<string[]> {
+  const sink = folderSink(dir);
+  const out: string[] = [];
+  for (const [name, parts] of files) {
+    await sink.write(name, parts);
+    out.push(sink.path(name));
   }
-  try {
-    await replay(ctx, scope, steps);
-  } finally {
-    scope.destroy();
-  }
-  return {
-    store,
-    ...(lora === undefined ? {} : { lora }),
-    destroy: () => {
-      lora?.destroy();
-      store.destroy(ctx);
-    },
-  };
-}
-
-function readMaskFile(path: string) {
-  return parseMaskFile(readFileSync(path, "utf8"), path);
+  return out;
 }
 
 /** The trajectory path from --run <dir> or --trajectory <file>. */
@@ -127,26 +68,33 @@ export const replayCommand: Command = {
     const trajPath = trajectoryPathOf(v);
     if (typeof v.out !== "string" || v.out === "") throw new UsageError("--out is required");
     const out = v.out;
-    const sink = folderSink(out, v.overwrite === true ? "overwrite" : "refuse"); // checked before any work
+    prepareOutputFolder(out, v.overwrite === true ? "overwrite" : "refuse"); // checked before any work
     const traj = readTrajectory(trajPath);
     const h = traj.header;
     if (traj.tornTail && v.quiet !== true) io.err(`mazo replay: ${trajPath} ends in a torn line (interrupted run); replaying the ${traj.steps.length} complete steps`);
     const modelPath = typeof v.model === "string" ? v.model : h.model.path;
     if (modelPath === undefined) throw new UsageError(`${trajPath} does not record its base model's path; pass --model <base>`);
     const { loaded } = await modelFromOptions({ ...v, model: modelPath }, false);
-    const hash = weightsHash(loaded.weights);
-    if (hash !== h.model.hash && v.force !== true) {
-      throw new Error(`base model ${loaded.path} has fingerprint ${hash}, the trajectory was trained from ${h.model.hash} (${h.model.path ?? "unknown path"}); pass --force to replay anyway`);
-    }
+    const masked = MASKED_METHODS.includes(h.method);
+    const masks = masked ? readFileSync(maskPathOf(h, trajPath), "utf8") : undefined;
     const ctx = await contextFromOptions(v, io);
     try {
       const t0 = performance.now();
-      const r = await replayRun(ctx, h, trajPath, loaded.weights, traj.steps);
-      const written = r.lora !== undefined
-        ? (await writeLoraResult(sink, r.lora, loaded.weights, h.model.path ?? loaded.path, v.merge === true)).map((f) => sink.path(f))
-        : writeHfFolder(out, await r.store.download(ctx));
-      r.destroy();
-      if (v.quiet !== true) io.err(`mazo replay: ${traj.steps.length} steps (${h.method}, ${h.scope.kind} scope) in ${((performance.now() - t0) / 1000).toFixed(2)}s`);
+      let r;
+      try {
+        r = await replay({ ctx, model: { weights: loaded.weights, name: loaded.path }, trajectory: traj, ...(masks === undefined ? {} : { masks }), force: v.force === true });
+      } catch (e) {
+        if (e instanceof RangeError && /fingerprint/.test(e.message)) throw new Error(`${e.message.replace(/; pass force.*$/, "")}; pass --force to replay anyway`);
+        throw e;
+      }
+      const baseName = h.model.path ?? loaded.path;
+      const written = r.kind === "adapter"
+        ? [
+          ...(await writeFiles(join(out, "adapter"), encodePeftFolder(loaded.weights.config, r.adapter, baseName))),
+          ...(v.merge === true ? await writeFiles(join(out, "merged"), encodeHfFolder(applyAdapter(loaded.weights, r.adapter))) : []),
+        ]
+        : writeHfFolder(out, r.weights);
+      if (v.quiet !== true) io.err(`mazo replay: ${r.steps} steps (${h.method}, ${h.scope.kind} scope) in ${((performance.now() - t0) / 1000).toFixed(2)}s`);
       for (const f of written) io.out(f);
       return 0;
     } finally {

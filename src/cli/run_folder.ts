@@ -8,12 +8,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isDirectory, isFile, readBytes } from "../io/files.ts";
 import { parseJsonText } from "../io/json.ts";
-import { type HostLora, type LoraConfig, loraEntries, type LoraTarget } from "../lora/lora.ts";
-import { PEFT_MODULE, peftPrefix } from "../lora/peft.ts";
+import { parsePeftAdapter } from "../load/adapter.ts";
+import type { HostLora } from "../lora/lora.ts";
 import type { ModelConfig } from "../model/config.ts";
-import { permuteRopeRows, withRopeLayout } from "../model/convert.ts";
+import { withRopeLayout } from "../model/convert.ts";
 import type { HostWeights } from "../model/weights.ts";
-import { parseSafetensors } from "../model/safetensors.ts";
 import type { TrajectoryHeader } from "../zo/trajectory.ts";
 import type { OptionValues } from "./command.ts";
 import { UsageError } from "./command.ts";
@@ -65,29 +64,5 @@ export function inBaseLayout(w: HostWeights, base: ModelConfig): HostWeights {
 /** Reads a PEFT adapter folder (adapter_config.json, adapter_model.safetensors) for `model`, in its row layout. */
 export function readPeftAdapter(dir: string, model: ModelConfig): HostLora {
   if (!isDirectory(dir)) throw new RangeError(`${dir}: no such adapter folder`);
-  const cfgJson = parseJsonText(readFileSync(join(dir, "adapter_config.json"), "utf8"), join(dir, "adapter_config.json")) as { r?: unknown; lora_alpha?: unknown; target_modules?: unknown };
-  const byModule = new Map(Object.entries(PEFT_MODULE).map(([t, m]) => [m, t as LoraTarget]));
-  if (!Array.isArray(cfgJson.target_modules)) throw new RangeError(`${dir}/adapter_config.json: target_modules must be a list`);
-  const targets = cfgJson.target_modules.map((m) => {
-    const t = byModule.get(String(m));
-    if (t === undefined) throw new RangeError(`${dir}/adapter_config.json: unknown target module ${JSON.stringify(m)}; known: ${[...byModule.keys()].join(", ")}`);
-    return t;
-  });
-  const config: LoraConfig = { rank: Number(cfgJson.r), alpha: Number(cfgJson.lora_alpha), targets, seed: 0 };
-  const entries = loraEntries(model, config);
-  const tensors = new Map(parseSafetensors(readBytes(join(dir, "adapter_model.safetensors")), `${dir}/adapter_model.safetensors`).tensors.map((t) => [t.name, t]));
-  const r = config.rank;
-  const get = (name: string, shape: readonly number[]): Float32Array => {
-    const t = tensors.get(name);
-    if (t === undefined) throw new RangeError(`${dir}/adapter_model.safetensors has no tensor ${name}`);
-    if (t.shape.join(",") !== shape.join(",")) throw new RangeError(`${dir}: ${name} is [${t.shape.join(", ")}]; the model needs [${shape.join(", ")}]`);
-    return t.data;
-  };
-  const a = entries.map((e) => get(`${peftPrefix(e.weight)}.lora_A.weight`, [r, e.inDim]));
-  const b = entries.map((e) => {
-    const hf = get(`${peftPrefix(e.weight)}.lora_B.weight`, [e.outDim, r]);
-    if (model.ropeLayout === "half" || (e.target !== "wq" && e.target !== "wk")) return hf;
-    return permuteRopeRows(hf, e.target === "wq" ? model.nHeads : model.nKvHeads, model.headDim, r, "adjacent");
-  });
-  return { config, entries, a, b };
+  return parsePeftAdapter(readFileSync(join(dir, "adapter_config.json"), "utf8"), readBytes(join(dir, "adapter_model.safetensors")), model, dir);
 }

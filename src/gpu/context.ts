@@ -25,6 +25,7 @@ export interface GpuFault {
   readonly message: string;
 }
 
+/** Options of {@link createGpuContext}. */
 export interface GpuContextOptions {
   /** How to reach the GPU (default `auto`). */
   readonly backend?: BackendChoice;
@@ -37,6 +38,11 @@ export interface GpuContextOptions {
   readonly onFault?: (fault: GpuFault) => void;
 }
 
+/**
+ * A WebGPU device with everything mazo's kernels share: the limits requested, pipeline and uniform
+ * caches, memory tracking and the faults seen. Create one with {@link createGpuContext}, pass it
+ * explicitly, and destroy() it when done.
+ */
 export interface GpuContext {
   /** The GPU entry object (kept referenced until destroy; Dawn on Node needs that). */
   readonly gpu: GPU | null;

@@ -45,6 +45,7 @@ export function chunkBinding(c: TensorChunk): StorageBinding {
   return { buffer: c.buffer, offset: c.offset, size: c.bytes };
 }
 
+/** A GPU tensor: dtype, shape and the storage chunks holding it (split when larger than one binding). */
 export interface Tensor<D extends DType = DType> {
   readonly label: string;
   readonly dtype: D;

@@ -32,6 +32,7 @@ export const COLSUMSQ_KERNEL: KernelDef = {
   workgroupSize: (o) => [o.WG_X ?? WG_X, o.WG_Y ?? WG_Y, 1],
 };
 
+/** Options of {@link colSumSq}: per-row weights and accumulation. */
 export interface ColSumSqOptions {
   /** (T) weight of each row (default all ones). */
   readonly rowWeights?: Tensor<"f32">;

@@ -26,6 +26,7 @@ export const LOGSOFTMAX_GATHER_KERNEL: KernelDef = kernel("main");
 /** Writes out and the per-row logsumexp. */
 export const LOGSOFTMAX_GATHER_LSE_KERNEL: KernelDef = kernel("main_lse");
 
+/** Options of {@link logSoftmaxGather}. */
 export interface LogSoftmaxGatherOptions {
   /** (T) f32: also receives logsumexp(logits[t, :]) per row. */
   readonly logSumExp?: Tensor<"f32">;

@@ -15,6 +15,7 @@ import { assertShape, fmtShape } from "./checks.ts";
 
 export type { RopeLayout } from "../model/config.ts";
 
+/** Options of {@link rope}: heads, head dimension, frequency base and the rotation layout. */
 export interface RopeOptions {
   readonly nHeads: number;
   readonly headDim: number;

@@ -22,11 +22,13 @@ import { philox4x32 } from "../ref/rng.ts";
 
 /** Projections LoRA can target (canonical short names). */
 export const LORA_TARGETS = ["wq", "wk", "wv", "wo", "w1", "w2", "w3"] as const;
+/** One projection LoRA can target (see {@link LORA_TARGETS}). */
 export type LoraTarget = (typeof LORA_TARGETS)[number];
 
 /** First tensor id of adapter parameters in the z generator. */
 export const LORA_ID_BASE = 1 << 24;
 
+/** LoRA settings: rank, alpha (the update is scaled by alpha / rank), target projections and the init seed. */
 export interface LoraConfig {
   /** Rank r. */
   readonly rank: number;
@@ -38,6 +40,7 @@ export interface LoraConfig {
   readonly seed: number;
 }
 
+/** The default LoRA settings: rank 8, alpha 16, on wq and wv, seed 0. */
 export const DEFAULT_LORA: LoraConfig = { rank: 8, alpha: 16, targets: ["wq", "wv"], seed: 0 };
 
 /** Throws a RangeError naming the first invalid field. */

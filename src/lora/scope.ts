@@ -7,12 +7,14 @@ import type { GpuContext } from "../gpu/context.ts";
 import { ArenaScope } from "../zo/arena_scope.ts";
 import type { LoraAdapters } from "./lora.ts";
 
+/** Options of {@link createLoraScope}: exact (grid) mode and the trainer's eps it needs. */
 export interface LoraScopeOptions {
   readonly exact?: boolean;
   /** Exact mode: the trainer's eps. */
   readonly eps?: number;
 }
 
+/** A ZO scope over the LoRA adapters' A and B matrices (the base weights stay frozen); exact mode optional. */
 export function createLoraScope(ctx: GpuContext, lora: LoraAdapters, options: LoraScopeOptions = {}): ArenaScope {
   const decay = (): boolean => true;
   if (options.exact !== true) return new ArenaScope(ctx, lora.arenas, { kind: "lora", decay });

@@ -16,6 +16,7 @@ import type { ModelConfig } from "./config.ts";
 /** "embedding": tok_embeddings and output; "matrix": other 2-D weights; "vector": norms and biases. */
 export type ParamKind = "matrix" | "vector" | "embedding";
 
+/** A tensor of the canonical layout: its id (the z generator's tensor id), name, shape and kind. */
 export interface CanonicalTensor {
   readonly id: number;
   readonly name: string;

@@ -15,6 +15,7 @@ export type RopeLayout = "adjacent" | "half";
 /** Supported architectures (all Llama-shaped: RMSNorm, RoPE, GQA attention, SwiGLU FFN). */
 export type Arch = "llama" | "mistral" | "qwen2";
 
+/** The shape of a Llama-family model (dimensions, heads, vocabulary, context, RoPE and norm settings, special ids). */
 export interface ModelConfig {
   arch: Arch;
   /** D */

@@ -47,12 +47,16 @@ export interface ScoreResult {
 /** How many activation shapes to keep allocated (least recently used is freed beyond this). */
 const KEEP_SHAPES = 3;
 
+/**
+ * A Llama-family model on the GPU: the forward pass over a ParamStore (batched scoring for training and
+ * evaluation, KV-cache decoding for generation), with optional linear adapters (LoRA) per projection.
+ */
 export class LlamaModel {
   readonly ctx: GpuContext;
   readonly store: ParamStore;
   readonly config: ModelConfig;
   /** Adapters by weight name (e.g. "layers.0.wq"), applied after that projection. */
-  readonly adapters = new Map<string, LinearAdapter>();
+  readonly adapters: Map<string, LinearAdapter> = new Map<string, LinearAdapter>();
   readonly #acts = new Map<string, Activations>();
 
   constructor(ctx: GpuContext, store: ParamStore) {

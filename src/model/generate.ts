@@ -3,6 +3,7 @@ import type { LlamaModel } from "./forward.ts";
 import { KvCache } from "./kv_cache.ts";
 import { argmax, sampleTemperature, XorShiftStar } from "./sampler.ts";
 
+/** Options of {@link generate}: length, sampling and stop tokens, and a per-token callback. */
 export interface GenerateOptions {
   /** Tokens to generate at most. */
   readonly maxTokens: number;

@@ -7,6 +7,7 @@ import type { Recorder } from "../gpu/recorder.ts";
 import { createTensor, destroyTensor, singleChunk, type Tensor } from "../gpu/tensor.ts";
 import type { ModelConfig } from "./config.ts";
 
+/** Per-layer key and value caches on the GPU for `batch` sequences of up to `maxLen` tokens (generation). */
 export class KvCache {
   readonly batch: number;
   readonly maxLen: number;

@@ -2,6 +2,7 @@
 import { canonicalTensors } from "./canonical.ts";
 import { type ModelConfig, validateConfig } from "./config.ts";
 
+/** One tensor on the host: its canonical name, shape and f32 values. */
 export interface HostTensor {
   name: string;
   shape: number[];
@@ -9,6 +10,7 @@ export interface HostTensor {
   data: Float32Array;
 }
 
+/** A whole model on the host: its config and every tensor (f32) in canonical order. */
 export interface HostWeights {
   config: ModelConfig;
   /** In canonical order: tensors[id] is the tensor with that id. */

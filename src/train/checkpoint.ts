@@ -13,6 +13,7 @@ import { type RunSink, writeText } from "./sink.ts";
 /** The checkpoint's file name in a run. */
 export const CHECKPOINT_FILE = "checkpoint.json";
 
+/** One point of the dev-loss curve: the mean dev loss after `step` steps (step 0: before training). */
 export interface CurvePoint {
   readonly step: number;
   readonly dev_loss: number;

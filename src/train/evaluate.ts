@@ -9,6 +9,7 @@ import { predict } from "../tasks/metrics.ts";
 import { batchLoss } from "../mazo/loss.ts";
 import type { PreparedTask } from "./prepared_tasks.ts";
 
+/** One task's evaluation: test accuracy, dev loss (the training objective on the dev split) and the split sizes. */
 export interface TaskEval {
   readonly accuracy: number;
   readonly dev_loss: number;
@@ -16,6 +17,7 @@ export interface TaskEval {
   readonly dev_n: number;
 }
 
+/** An evaluation over tasks (eval.json's "before"/"after"): per-task results and their averages. */
 export interface EvalReport {
   /** Mean of the tasks' dev losses. */
   readonly dev_loss: number;

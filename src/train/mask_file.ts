@@ -7,6 +7,7 @@ import { MazoFormatError } from "../io/errors.ts";
 import { parseJsonText } from "../io/json.ts";
 import { Mask } from "../mask/mask.ts";
 
+/** The contents of masks.json: the method, the kept fraction, trainable/total counts and every tensor's fixed mask by name. */
 export interface MaskFile {
   readonly method: string;
   readonly keep: number;

@@ -1,6 +1,7 @@
 // The built bundle (dist/mazo.js, from `npm run build`): CSP-safe (no eval, no new Function, no static
-// node: imports), self-contained (WGSL and Wasm inside), importable in Node with the public API, and
-// typed: dist/mazo.d.ts resolves to dist/types/ so a consumer's type errors are caught.
+// node: imports), self-contained (WGSL and Wasm inside), importable in Node with the public API (and not
+// the low-level one, which dist/kernels.js adds), and typed: dist/mazo.d.ts resolves to dist/types/ so a
+// consumer's type errors are caught.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
@@ -37,14 +38,27 @@ s("has no static node: imports (a browser could not load it) and embeds the WGSL
 s("imports in Node and exports the public API, the browser helpers included", async () => {
   const m = (await import(pathToFileURL(bundlePath).href)) as Record<string, unknown>;
   const fns = [
-    "createGpuContext", "LlamaModel", "ParamStore", "parseLlama2c", "loadTokenizer", "generate", "rngAgreement", "perturbArena",
-    "updateArena", "loadTask", "encodeExample", "accuracyByTask", "loadMaskEngine", "zValue",
-    "fetchBytes", "urlFolderSource", "goldenForwardCheck", "mezoSteps", "sequenceNll", "runDemo",
+    "loadModel", "loadTokenizer", "loadAdapter", "applyAdapter", "fineTune", "memorySink", "evaluate", "generate", "generateText", "replay",
+    "createGpuContext", "LlamaModel", "ParamStore", "parseLlama2c", "parseTrajectory", "loadTask", "encodeExample", "accuracyByTask",
+    "fetchBytes", "urlFolderSource",
   ];
   const missing = fns.filter((k) => typeof m[k] !== "function");
   assert.equal(missing, []);
   assert.ok(Array.isArray(m.TASK_NAMES) && (m.TASK_NAMES as string[]).includes("sst2"));
-  assert.is((m.zValue as (s: number, t: number, i: number) => number)(1, 2, 3), (await import("../../src/ref/rng.ts")).zValue(1, 2, 3));
+  // The low-level building blocks live behind mazo/kernels only.
+  const lowLevel = ["perturbArena", "updateArena", "rngAgreement", "zValue", "matmul", "ZoTrainer", "loadMaskEngine", "folderSink"].filter((k) => k in m);
+  assert.equal(lowLevel, [], "the main entry should not export these low-level names");
+});
+
+s("dist/kernels.js: the main API plus the kernels, arena plans and the z generator; dist/node.js: folderSink", async () => {
+  const k = (await import(pathToFileURL(join(root, "dist/kernels.js")).href)) as Record<string, unknown>;
+  const fns = ["fineTune", "loadModel", "rngAgreement", "perturbArena", "updateArena", "matmul", "ZoTrainer", "createFullScope", "loadMaskEngine", "zValue", "replaySteps"];
+  assert.equal(fns.filter((n) => typeof k[n] !== "function"), []);
+  assert.is((k.zValue as (s: number, t: number, i: number) => number)(1, 2, 3), (await import("../../src/ref/rng.ts")).zValue(1, 2, 3));
+  const text = readFileSync(join(root, "dist/kernels.js"), "utf8");
+  assert.not.match(text, /^\s*import\s[^;]*from\s*["']node:/m);
+  const n = (await import(pathToFileURL(join(root, "dist/node.js")).href)) as Record<string, unknown>;
+  assert.equal(["folderSink", "writeHfFolder", "openModel", "uploadModel"].filter((f) => typeof n[f] !== "function"), []);
 });
 
 s("ships declarations: a consumer type-checks against dist/mazo.js and its type errors are caught", () => {
@@ -57,13 +71,16 @@ s("ships declarations: a consumer type-checks against dist/mazo.js and its type 
       compilerOptions: { target: "ES2022", module: "ESNext", moduleResolution: "Bundler", lib: ["ES2023", "DOM"], types: [], strict: true, noEmit: true, skipLibCheck: true },
       files: ["good.ts", "bad.ts"],
     }));
+    const kspec = JSON.stringify(join(root, "dist/kernels.js"));
     writeFileSync(join(dir, "good.ts"), [
-      `import { createGpuContext, LlamaModel, ParamStore, parseLlama2c, rngAgreement, type GpuContext, type RngAgreement } from ${spec};`,
+      `import { createGpuContext, fineTune, loadModel, loadTokenizer, LlamaModel, ParamStore, parseLlama2c, type FineTuneResult, type GpuContext } from ${spec};`,
+      `import { rngAgreement, type RngAgreement } from ${kspec};`,
       `export async function f(bytes: Uint8Array): Promise<number> {`,
       `  const ctx: GpuContext = await createGpuContext();`,
       `  const model = new LlamaModel(ctx, ParamStore.upload(ctx, parseLlama2c(bytes)));`,
       `  const r: RngAgreement = await rngAgreement(ctx, 1, 2, 0, 16);`,
-      `  return r.mismatches + model.config.dim;`,
+      `  const res: FineTuneResult = await fineTune({ ctx, model: await loadModel(bytes), tokenizer: await loadTokenizer("tok.bin"), data: { tasks: ["sst2"] }, steps: 1 });`,
+      `  return r.mismatches + model.config.dim + res.steps;`,
       `}`,
     ].join("\n"));
     writeFileSync(join(dir, "bad.ts"), `import { parseLlama2c } from ${spec};\nexport const w = parseLlama2c("not bytes");\n`);

@@ -12,6 +12,7 @@ import { repoRoot, sharedDataDir } from "./chromium.ts";
 import { openServedPage } from "./session.ts";
 
 type Mazo = typeof import("../../src/index.ts") & typeof import("../../src/browser/index.ts");
+type MazoKernels = typeof import("../../src/kernels.ts");
 
 const root = repoRoot();
 const dataDir = sharedDataDir();
@@ -62,7 +63,7 @@ function runSuites(page: Page, origin: string, pageErrors: string[], close: () =
   s("the seeded generator in Chromium equals TypeScript's zValue bit for bit (3 x 65536 values)", async () => {
     const cases: [number, number, number][] = [[0, 0, 0], [0xdeadbeef, 7, 2 ** 32 - 65536], [12345, 3, 1_000_000_007]];
     const got = await page.evaluate(async ({ origin, cases }) => {
-      const m: Mazo = await import(`${origin}/dist/mazo.js`);
+      const m: MazoKernels = await import(`${origin}/dist/kernels.js`);
       const ctx = await m.createGpuContext();
       try {
         const out = [];
