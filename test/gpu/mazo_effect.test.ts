@@ -32,6 +32,8 @@ const verbose = process.env.MAZO_TEST_VERBOSE === "1";
 const dir = join(dataDir(), "stories260K");
 const MAX_LEN = 40;
 const STEPS = 8;
+/** Dev examples per task. */
+const DEV_PER_TASK = Number(process.env.MAZO_EFFECT_DEV ?? 8);
 /** The run seed (MAZO_EFFECT_SEED replays others: seeds 21-24 all pass, see docs/mazo.md). */
 const SEED = Number(process.env.MAZO_EFFECT_SEED ?? 21);
 /**
@@ -67,7 +69,7 @@ const ctx = await gpuOrSkip("mazo_effect");
 if (ctx) {
   const weights = (await loadModel(join(dir, "stories260K.bin"))).weights;
   const tokenizer = await tokenizerFromFile(dir);
-  const splits = await loadTasks(["sst2", "trec", "copa"], { seed: 3, sizes: { train: 16, dev: 2, test: 1 } });
+  const splits = await loadTasks(["sst2", "trec", "copa"], { seed: 3, sizes: { train: 16, dev: DEV_PER_TASK, test: 1 } });
   const enc = (xs: readonly Parameters<typeof encodeExample>[0][]) => xs.map((x) => encodeExample(x, tokenizer, { maxLength: MAX_LEN }));
   const train = splits.map((s) => ({ task: s.task, train: enc(s.train) }));
   const dev = splits.flatMap((s) => enc(s.dev));
