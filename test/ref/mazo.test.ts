@@ -18,6 +18,9 @@ import { buildMasksRef, REF_SELECTOR, refScopeOf, zoStepRef } from "../../src/re
 import { zValue } from "../../src/zo/rng.ts";
 import { type Rng, rngFor } from "../harness/random.ts";
 
+// Loaded before any suite runs (a top-level await between suites would split uvu's run in two).
+const engine = await loadMaskEngine();
+
 const CONFIG: ModelConfig = {
   arch: "llama", dim: 16, hiddenDim: 23, nLayers: 2, nHeads: 2, nKvHeads: 1, headDim: 8, vocabSize: 11, maxSeqLen: 8,
   ropeTheta: 10000, normEps: 1e-5, ropeLayout: "adjacent", tiedEmbeddings: false, attnBias: false,
@@ -67,7 +70,7 @@ const w = randomWeights(rng);
 const stats = [randomStats(rng, w, "sst2"), randomStats(rng, w, "trec"), randomStats(rng, w, "copa")];
 const matrices = w.tensors.filter((t) => t.shape.length === 2 && t.name.startsWith("layers."));
 /** The selection a mask is built with: production's Wasm engine, and the plain-loop reference. */
-const selectors: [string, MaskSelector][] = [["wasm engine", await loadMaskEngine()], ["reference", REF_SELECTOR]];
+const selectors: [string, MaskSelector][] = [["wasm engine", engine], ["reference", REF_SELECTOR]];
 
 mk("every method keeps the same k in every row of every linear weight and freezes the other tensors", () => {
   for (const [sel, selector] of selectors) for (const method of ["mazo", "single-task", "sparse-mezo", "random"] as const) {
@@ -150,7 +153,6 @@ mk("rejects unknown methods, bad keep ratios and missing statistics", () => {
   assert.throws(() => buildMasks(REF_SELECTOR, w, stats, { weights: ["norm"] }), /not a linear weight/);
 });
 mk("production buildMasks() with the Wasm engine equals buildMasksRef() for every method, keep and group option", () => {
-  const engine = selectors[0]![1];
   for (const method of ["mazo", "single-task", "sparse-mezo", "random"] as const) {
     for (const keep of [0.05, 0.3, 1]) {
       for (const others of ["frozen", "magnitude"] as const) {
