@@ -126,10 +126,10 @@ s("float-mode restore drift on 2^18 N(0, 0.02) weights with eps 1e-3 is nonzero;
 
 const e = suite("exact mode: stochastic rounding of updates (reference)");
 
-e("a hand-computed element: q = 5 on grid 1, update s = 0.25 gives 4 exactly when u < 0.25", () => {
+e("hand-computed elements on grid 1: q = 5 becomes 5 + floor(-f32(coef*z) + u), within one step of 5 - coef*z", () => {
   const t = packSegmentsRef(new Uint32Array([3, 0, 64, 0]), 64, { gridExp: () => 0 });
-  // z = N/2048; choose coef per element so that coef*z = 0.25 exactly is not possible for all, so use
-  // the general rule: new q = 5 + floor(-coef*z + u) with coef*z rounded to f32.
+  // q = 5 is on the grid (frac 0), so the rule reduces to 5 + floor(u - coef*z): 4 when u < coef*z
+  // (for coef*z in (0, 1)), 6 when u >= 1 + coef*z (for coef*z in (-1, 0)), else 5.
   const coef = 0.3;
   const theta = new Float32Array(64).fill(5);
   gridUpdateRef(theta, t, 11, coef, 0);
