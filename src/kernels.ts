@@ -46,7 +46,7 @@ export {
   updateMasked,
 } from "./kernels/perturb.ts";
 export type { ArenaPlan, MaskPlan, RngAgreement, ZoArena } from "./kernels/perturb.ts";
-export { Z_MAX, Z_VARIANCE, zInt, zRange, zValue } from "./ref/rng.ts";
+export { Z_MAX, Z_VARIANCE, zInt, zRange, zValue } from "./zo/rng.ts";
 
 // Models: tensor layout, KV cache
 export { canonicalTensors } from "./model/canonical.ts";

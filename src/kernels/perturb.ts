@@ -2,7 +2,7 @@
  * Host wrappers for the seeded MeZO/MaZO perturbation kernels (shaders/perturb*.wgsl): in-place
  * theta += scale*z and theta -= coef*z + decay*theta over whole parameter arena buffers (one dispatch per
  * arena, one pass over it), their exact grid mode, and the masked variants over index lists whose cost
- * grows with the mask. z = z(seed, tensorId, flat index) of src/ref/rng.ts; references in
+ * grows with the mask. z = z(seed, tensorId, flat index) of src/zo/rng.ts; the plain references in
  * src/ref/perturb.ts match bit for bit. docs/rng.md explains the construction and the exact mode.
  */
 import { WGSL } from "../gen/shaders.ts";
@@ -11,8 +11,9 @@ import { grid1d } from "../gpu/grid.ts";
 import type { KernelDef } from "../gpu/pipelines.ts";
 import { Recorder, type StorageBinding } from "../gpu/recorder.ts";
 import { readBuffers } from "../gpu/tensor.ts";
-import { maskPositions, packSegments, SEG_WORDS, type ZoTensorOptions } from "../ref/perturb.ts";
-import { zValue } from "../ref/rng.ts";
+import { GRID_ROUND_STREAM } from "../zo/grid.ts";
+import { zValue } from "../zo/rng.ts";
+import { maskPositions, packSegments, SEG_WORDS, type ZoTensorOptions } from "../zo/segments.ts";
 import { withRng } from "./with_rng.ts";
 
 const WG = 256;
@@ -24,7 +25,7 @@ export const PERTURB_MASKED_KERNEL: KernelDef = kernel("perturb_masked", withRng
 export const PERTURB_MASKED_COPY_KERNEL: KernelDef = kernel("perturb_masked_copy", WGSL.perturb_masked_copy);
 
 /**
- * One parameter arena buffer and the tensors' segments in it (4 u32 each, see src/ref/perturb.ts).
+ * One parameter arena buffer and the tensors' segments in it (4 u32 each, see src/zo/segments.ts).
  * src/model/param_store.ts's ArenaBuffer is one.
  */
 export interface ZoArena {
@@ -46,7 +47,7 @@ export interface ArenaPlan {
   readonly table: Uint32Array;
   readonly nseg: number;
   readonly tableBuffer: GPUBuffer;
-  /** 4 u32 of exact-mode status bits (GRID_* in src/ref/perturb.ts). */
+  /** 4 u32 of exact-mode status bits (GRID_* in src/zo/grid.ts). */
   readonly statusBuffer: GPUBuffer;
 }
 
@@ -119,7 +120,7 @@ function gridDispatch(ctx: GpuContext, rec: Recorder, plan: ArenaPlan, seed: num
   if (plan.nseg === 0) return;
   rec.dispatch({
     kernel: PERTURB_GRID_KERNEL,
-    overrides: { WG },
+    overrides: { WG, ROUND_STREAM: GRID_ROUND_STREAM },
     uniforms: [["u32", seed], ["u32", plan.arena.elems], ["u32", plan.nseg], ["u32", mode], ["f32", a], ["f32", decay], ["i32", k], ["u32", 0]],
     storage: [plan.arena.buffer, plan.tableBuffer, plan.statusBuffer],
     workgroups: grid1d(plan.arena.elems, WG, ctx.limits.maxComputeWorkgroupsPerDimension),
@@ -138,7 +139,12 @@ export function perturbArenaExact(ctx: GpuContext, rec: Recorder, plan: ArenaPla
   gridDispatch(ctx, rec, plan, seed, 0, eps, 0, k);
 }
 
-/** Exact mode: records the update of updateArena, each result rounded onto its tensor's grid. */
+/**
+ * Exact mode: records the update of updateArena, s = coef*z + decay*theta, with each result rounded onto
+ * its tensor's grid stochastically (q = round(q) + floor(frac(q) - s/2^g + u), u a counter-based uniform
+ * of (seed, tensor, index, coef)): an update below one grid step still moves the weights by the right
+ * amount on average, and the same call always gives the same bits (replay stays bit-exact).
+ */
 export function updateArenaExact(ctx: GpuContext, rec: Recorder, plan: ArenaPlan, seed: number, coef: number, decay: number): void {
   assertSeed("updateArenaExact", seed);
   assertFinite("updateArenaExact", "coef", coef);
@@ -146,12 +152,12 @@ export function updateArenaExact(ctx: GpuContext, rec: Recorder, plan: ArenaPlan
   gridDispatch(ctx, rec, plan, seed, 1, coef, decay, 0);
 }
 
-/** Exact mode: records rounding every segment element onto its tensor's grid (once, before training). */
+/** Exact mode: records rounding every segment element to the nearest point of its tensor's grid (once, before training). */
 export function quantizeArena(ctx: GpuContext, rec: Recorder, plan: ArenaPlan): void {
-  gridDispatch(ctx, rec, plan, 0, 1, 0, 0, 0);
+  gridDispatch(ctx, rec, plan, 0, 2, 0, 0, 0);
 }
 
-/** The exact-mode status bits (GRID_* of src/ref/perturb.ts) or-ed since the last reset. */
+/** The exact-mode status bits (GRID_* of src/zo/grid.ts) or-ed since the last reset. */
 export async function readGridStatus(ctx: GpuContext, plan: ArenaPlan): Promise<number> {
   const [raw] = await readBuffers(ctx, [plan.statusBuffer]);
   return new Uint32Array(raw!)[0]!;
@@ -244,7 +250,7 @@ export interface RngAgreement {
 
 /**
  * Computes z(seed, tensorId, index0 + i) for i < count on the device (perturbArena with scale 1 on a
- * zero arena, which yields z exactly) and compares it with src/ref/rng.ts. Reusable on any runtime.
+ * zero arena, which yields z exactly) and compares it with src/zo/rng.ts. Reusable on any runtime.
  */
 export async function rngAgreement(ctx: GpuContext, seed: number, tensorId: number, index0: number, count: number): Promise<RngAgreement> {
   if (!Number.isInteger(count) || count < 1 || count * 4 > ctx.bindingCap) throw new RangeError(`rngAgreement: count must be an integer in [1, ${ctx.bindingCap / 4}], got ${count}`);

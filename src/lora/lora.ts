@@ -18,7 +18,7 @@ import type { ZoArena } from "../kernels/perturb.ts";
 import type { ModelConfig } from "../model/config.ts";
 import type { LinearAdapter, LlamaModel } from "../model/forward.ts";
 import { planArena } from "../model/param_store.ts";
-import { philox4x32 } from "../ref/rng.ts";
+import { philox4x32 } from "../zo/rng.ts";
 
 /** Projections LoRA can target (canonical short names). */
 export const LORA_TARGETS = ["wq", "wk", "wv", "wo", "w1", "w2", "w3"] as const;

@@ -22,7 +22,7 @@ import type { KeepSpec } from "../mask/keep.ts";
 import { Mask } from "../mask/mask.ts";
 import type { HostWeights } from "../model/weights.ts";
 import { canonicalTensors } from "../model/canonical.ts";
-import { philox4x32 } from "../ref/rng.ts";
+import { philox4x32 } from "../zo/rng.ts";
 import type { TaskStats } from "./calibrate.ts";
 import { type ScoreCoefficients, taskScores } from "./scores.ts";
 

@@ -15,7 +15,7 @@ import type { EncodedExample, Tokenizer } from "../tasks/encode.ts";
 import { exampleLoss } from "../tasks/metrics.ts";
 import { combineTaskScoresRef, rowTopKRef } from "./mask.ts";
 import { scoreRef } from "./mazo_forward.ts";
-import { packSegments, perturbArenaRef, perturbMaskedRef, updateArenaRef, updateMaskedRef } from "./perturb.ts";
+import { packSegmentsRef, perturbArenaRef, perturbMaskedRef, updateArenaRef, updateMaskedRef } from "./perturb.ts";
 
 /** The mask selection of src/ref/mask.ts (same results as the Wasm MaskEngine). */
 export const REF_SELECTOR: MaskSelector = {
@@ -87,7 +87,7 @@ export function zoStepRef(w: HostWeights, scope: RefScope, loss: (w: HostWeights
   const items = w.tensors.flatMap((t, id) => {
     const idx = scope === "all" ? null : scope.get(t.name);
     if (idx === undefined) return [];
-    const table = packSegments(new Uint32Array([id, 0, t.data.length, 0]), t.data.length, { decay: isMatrix });
+    const table = packSegmentsRef(new Uint32Array([id, 0, t.data.length, 0]), t.data.length, { decay: isMatrix });
     return [{ data: t.data, idx, table, saved: t.data.slice() }];
   });
   const perturb = (scale: number): void => {

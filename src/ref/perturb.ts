@@ -1,105 +1,105 @@
 /**
- * Plain references for the seeded MeZO/MaZO perturbation kernels (shaders/perturb*.wgsl), and the host
- * helpers that build their tables. Every float operation is rounded to f32 once, in the order the WGSL
- * does it, so the kernels match these functions bit for bit (see docs/rng.md).
+ * Plain references for the seeded MeZO/MaZO perturbation kernels (shaders/perturb*.wgsl) and for the
+ * host tables they read. Every float operation is rounded to f32 once, in the order the WGSL does it,
+ * so the kernels match these functions bit for bit (see docs/rng.md).
  *
- * Legend: an arena is one f32 buffer of `elems` elements holding parts of several tensors. The parameter
- * store describes it by a segments table, 4 u32 per segment: tensorId, startElem (in the arena), count,
- * firstIndex (flat index within the tensor of the segment's first element). The kernels read a packed
- * table of SEG_WORDS u32 per segment, sorted by startElem: tensorId, startElem, count, firstIndex, flags
- * (SEG_DECAY: weight decay applies), gridExp (i32, exact mode), 0, 0.
+ * This file shares no code with production: it builds the packed segment table, the mask positions
+ * and the grid exponents with its own (slower, simpler) code, and the tests compare production's tables
+ * (src/zo/segments.ts, src/zo/grid.ts) and the kernels' results against these.
+ *
+ * Legend: an arena is one f32 buffer of `elems` elements holding parts of several tensors, described by
+ * segments of 4 u32: tensorId, startElem (in the arena), count, firstIndex (flat index within the tensor
+ * of the segment's first element). The kernels read a packed table of 8 u32 per segment, sorted by
+ * startElem: tensorId, startElem, count, firstIndex, flags (bit 0: weight decay applies), gridExp (i32,
+ * exact mode), 0, 0.
  */
-import { zInt, Z_MAX, Z_SCALE } from "./rng.ts";
+import { roundUniform, Z_MAX, Z_SCALE, zInt } from "./rng.ts";
 
-/** u32 words per packed segment. */
-export const SEG_WORDS = 8;
-/** Packed-segment flag: weight decay applies to this tensor (matrices). */
-export const SEG_DECAY = 1;
-/** Grid-mode status bit: a perturbed |q| exceeded 2^24, so that step may not restore exactly. */
-export const GRID_PERTURB_OVERFLOW = 1;
-/** Grid-mode status bit: an updated |q| exceeded 2^24. */
-export const GRID_UPDATE_OVERFLOW = 2;
-/** Grid-mode status bit: an element was off its grid when perturbed (quantize the arena first). */
-export const GRID_OFF_GRID = 4;
-/** Smallest and largest grid exponent accepted (keeps every 2^e a normal f32). */
-export const GRID_EXP_MIN = -100;
-export const GRID_EXP_MAX = 100;
+/** u32 words per packed segment (the kernels' layout). */
+const ROW = 8;
+/** Flag bit of word 4: weight decay applies. */
+const DECAY_FLAG = 1;
+/** Exact-mode status bits (the kernels' contract): perturbed |q| > 2^24, updated |q| > 2^24, off-grid. */
+export const REF_GRID_PERTURB_OVERFLOW = 1;
+export const REF_GRID_UPDATE_OVERFLOW = 2;
+export const REF_GRID_OFF_GRID = 4;
+/** Grid exponents are clamped to [-100, 100] (every 2^g a normal f32). */
+const GRID_MIN = -100;
+const GRID_MAX = 100;
+/** |q| limit of the grid: f32 holds every integer up to 2^24. */
+const Q_LIMIT = 2 ** 24;
 
-/** Per-tensor settings of the ZO step. */
-export interface ZoTensorOptions {
-  /** Whether weight decay applies to tensor `id` (default: none). */
+/** Per-tensor settings (as in production's ZoTensorOptions). */
+export interface RefTensorOptions {
   readonly decay?: (tensorId: number) => boolean;
-  /** Grid exponent g of tensor `id` for the exact mode (values on multiples of 2^g; default 0). */
   readonly gridExp?: (tensorId: number) => number;
 }
 
 const f = Math.fround;
 
+/** One segment of a packed table, unpacked. */
+interface Row {
+  readonly id: number;
+  readonly start: number;
+  readonly count: number;
+  readonly first: number;
+  readonly decays: boolean;
+  readonly g: number;
+}
+
+function rowAt(table: Uint32Array, r: number): Row {
+  const b = r * ROW;
+  return { id: table[b]!, start: table[b + 1]!, count: table[b + 2]!, first: table[b + 3]!, decays: (table[b + 4]! & DECAY_FLAG) !== 0, g: table[b + 5]! | 0 };
+}
+
+function rowsOf(table: Uint32Array): Row[] {
+  const rows: Row[] = [];
+  for (let r = 0; r < table.length / ROW; r++) rows.push(rowAt(table, r));
+  return rows;
+}
+
 /**
- * Validates a segments table (4 u32 per segment) against an arena of `elems` elements and packs it for
- * the kernels: segments with count 0 are dropped, the rest sorted by startElem, which must not overlap.
+ * Packs a segments table (4 u32 per segment) for an arena of `elems` elements: empty segments dropped,
+ * the rest sorted by startElem; RangeError for overlaps, segments past the arena or bad grid exponents.
  */
-export function packSegments(segments: Uint32Array, elems: number, options: ZoTensorOptions = {}): Uint32Array {
-  if (segments.length % 4 !== 0) throw new RangeError(`packSegments: segments has ${segments.length} words; it needs 4 per segment`);
-  if (!Number.isInteger(elems) || elems < 0 || elems >= 2 ** 32) throw new RangeError(`packSegments: elems must be a u32, got ${elems}`);
-  const order: number[] = [];
-  for (let s = 0; s < segments.length / 4; s++) if (segments[4 * s + 2]! > 0) order.push(s);
-  order.sort((a, b) => segments[4 * a + 1]! - segments[4 * b + 1]!);
-  const out = new Uint32Array(order.length * SEG_WORDS);
-  let end = 0;
-  order.forEach((s, r) => {
-    const [id, start, count, first] = [segments[4 * s]!, segments[4 * s + 1]!, segments[4 * s + 2]!, segments[4 * s + 3]!];
-    if (start < end) throw new RangeError(`packSegments: segment ${s} (tensor ${id}) starts at element ${start}, inside the previous segment ending at ${end}`);
-    if (start + count > elems) throw new RangeError(`packSegments: segment ${s} (tensor ${id}) ends at element ${start + count}, past the arena's ${elems}`);
-    if (first + count > 2 ** 32) throw new RangeError(`packSegments: segment ${s} (tensor ${id}) indices ${first}..${first + count} exceed u32`);
-    end = start + count;
-    const g = options.gridExp?.(id) ?? 0;
-    if (!Number.isInteger(g) || g < GRID_EXP_MIN || g > GRID_EXP_MAX) throw new RangeError(`packSegments: gridExp of tensor ${id} must be an integer in [${GRID_EXP_MIN}, ${GRID_EXP_MAX}], got ${g}`);
-    out.set([id, start, count, first, options.decay?.(id) === true ? SEG_DECAY : 0, g >>> 0, 0, 0], r * SEG_WORDS);
+export function packSegmentsRef(segments: Uint32Array, elems: number, options: RefTensorOptions = {}): Uint32Array {
+  if (segments.length % 4 !== 0) throw new RangeError(`packSegmentsRef: ${segments.length} words is not 4 per segment`);
+  const list: { id: number; start: number; count: number; first: number }[] = [];
+  for (let s = 0; s * 4 < segments.length; s++) {
+    const seg = { id: segments[4 * s]!, start: segments[4 * s + 1]!, count: segments[4 * s + 2]!, first: segments[4 * s + 3]! };
+    if (seg.count === 0) continue;
+    if (seg.start + seg.count > elems) throw new RangeError(`packSegmentsRef: segment ${s} ends past the arena's ${elems} elements`);
+    if (seg.first + seg.count > 2 ** 32) throw new RangeError(`packSegmentsRef: segment ${s}'s indices exceed u32`);
+    list.push(seg);
+  }
+  list.sort((a, b) => a.start - b.start);
+  const out: number[] = [];
+  list.forEach((seg, k) => {
+    if (k > 0 && seg.start < list[k - 1]!.start + list[k - 1]!.count) throw new RangeError(`packSegmentsRef: tensor ${seg.id}'s segment overlaps the one before`);
+    const g = options.gridExp === undefined ? 0 : options.gridExp(seg.id);
+    if (!Number.isInteger(g) || g < GRID_MIN || g > GRID_MAX) throw new RangeError(`packSegmentsRef: gridExp ${g} of tensor ${seg.id} out of range`);
+    const flags = options.decay !== undefined && options.decay(seg.id) ? DECAY_FLAG : 0;
+    out.push(seg.id, seg.start, seg.count, seg.first, flags, g < 0 ? g + 2 ** 32 : g, 0, 0);
   });
-  return out;
+  return Uint32Array.from(out);
 }
 
-/** Packed-table row (segment number) holding arena element i, or -1 (padding), as the kernels search. */
+/** Packed-table row holding arena element i, or -1 (padding), by a linear scan. */
 export function segmentOf(table: Uint32Array, i: number): number {
-  const nseg = table.length / SEG_WORDS;
-  if (nseg === 0) return -1;
-  let lo = 0, hi = nseg;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >>> 1;
-    if (table[mid * SEG_WORDS + 1]! <= i) lo = mid;
-    else hi = mid;
+  for (let r = 0; r < table.length / ROW; r++) {
+    const row = rowAt(table, r);
+    if (i >= row.start && i < row.start + row.count) return r;
   }
-  const start = table[lo * SEG_WORDS + 1]!;
-  return i >= start && i - start < table[lo * SEG_WORDS + 2]! ? lo : -1;
+  return -1;
 }
 
-/** zInt of arena element i, held by packed-table row s: drawn at (seed, its tensor, its index within it). */
-function segmentZInt(table: Uint32Array, s: number, i: number, seed: number): number {
-  const b = s * SEG_WORDS;
-  return zInt(seed, table[b]!, table[b + 3]! + i - table[b + 1]!);
-}
-
-/** Arena element i (row s) after the step: f32 (theta - coef*z) - decay*theta, decay where row s is flagged. */
-function updatedValue(theta: Float32Array, table: Uint32Array, s: number, i: number, seed: number, coef: number, decay: number): number {
-  const z = segmentZInt(table, s, i, seed) * Z_SCALE;
-  const t = theta[i]!;
-  const v = f(t - f(coef * z));
-  return (table[s * SEG_WORDS + 4]! & SEG_DECAY) !== 0 && decay !== 0 ? f(v - f(decay * t)) : v;
-}
-
-/** theta = (theta - coef*z) - decay*theta (decay where flagged) on every segment element, in place. */
-export function updateArenaRef(theta: Float32Array, table: Uint32Array, seed: number, coef: number, decay: number): void {
-  const c = f(coef), d = f(decay);
-  for (let i = 0; i < theta.length; i++) {
-    const s = segmentOf(table, i);
-    if (s >= 0) theta[i] = updatedValue(theta, table, s, i, seed, c, d);
-  }
-}
-
-/** theta += scale*z on every segment element, in place (as updateArenaRef with coef = -scale). */
-export function perturbArenaRef(theta: Float32Array, table: Uint32Array, seed: number, scale: number): void {
-  updateArenaRef(theta, table, seed, -scale, 0);
+/** The smallest g in [-100, 100] with 2 * maxAbs + 3 * Z_MAX * eps <= 2^(g+24), found by counting up. */
+export function gridExponent(maxAbs: number, eps: number): number {
+  if (!(maxAbs >= 0) || !(eps >= 0) || !Number.isFinite(maxAbs + eps)) throw new RangeError(`gridExponent: maxAbs ${maxAbs} and eps ${eps} must be finite and >= 0`);
+  const need = 2 * maxAbs + 3 * Z_MAX * eps;
+  let g = GRID_MIN;
+  while (g < GRID_MAX && 2 ** (g + 24) < need) g++;
+  return g;
 }
 
 /** Rounds to the nearest integer, ties to even (WGSL round). */
@@ -108,100 +108,113 @@ export function roundHalfEven(x: number): number {
   return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
+/** f32 (t - coef*z) - decay*t, the decay term only where the row decays. */
+function stepValue(t: number, z: number, coef: number, decay: number, decays: boolean): number {
+  const v = f(t - f(coef * z));
+  return decays && decay !== 0 ? f(v - f(decay * t)) : v;
+}
+
+/** Applies fn to every element of every row: (arena position, row, index within the tensor). */
+function eachElement(table: Uint32Array, fn: (i: number, row: Row, index: number) => void): void {
+  for (const row of rowsOf(table)) for (let k = 0; k < row.count; k++) fn(row.start + k, row, row.first + k);
+}
+
+/** theta = (theta - coef*z) - decay*theta (decay where flagged) on every segment element, in place. */
+export function updateArenaRef(theta: Float32Array, table: Uint32Array, seed: number, coef: number, decay: number): void {
+  const c = f(coef), d = f(decay);
+  eachElement(table, (i, row, index) => {
+    theta[i] = stepValue(theta[i]!, zInt(seed, row.id, index) * Z_SCALE, c, d, row.decays);
+  });
+}
+
+/** theta += scale*z on every segment element, in place (as updateArenaRef with coef = -scale). */
+export function perturbArenaRef(theta: Float32Array, table: Uint32Array, seed: number, scale: number): void {
+  updateArenaRef(theta, table, seed, -scale, 0);
+}
+
 /**
  * Exact mode, perturbation: q += k * round(N * eps * 2^(-11-g)) with theta = q * 2^g. Returns the status
- * bits the kernel would set (GRID_*).
+ * bits the kernel would set.
  */
 export function gridPerturbRef(theta: Float32Array, table: Uint32Array, seed: number, eps: number, k: number): number {
   const a = f(eps);
   let status = 0;
-  for (let i = 0; i < theta.length; i++) {
-    const s = segmentOf(table, i);
-    if (s < 0) continue;
-    const g = table[s * SEG_WORDS + 5]! | 0;
-    const n = segmentZInt(table, s, i, seed);
-    const qf = f(theta[i]! * 2 ** -g);
+  eachElement(table, (i, row, index) => {
+    const qf = f(theta[i]! * 2 ** -row.g);
     const q = Math.trunc(qf);
-    if (q !== qf) status |= GRID_OFF_GRID;
-    const d = roundHalfEven(f(n * f(a * 2 ** (-11 - g))));
+    if (q !== qf) status |= REF_GRID_OFF_GRID;
+    const d = roundHalfEven(f(zInt(seed, row.id, index) * f(a * 2 ** (-11 - row.g))));
     const qn = q + k * d;
-    if (Math.abs(qn) > 2 ** 24) status |= GRID_PERTURB_OVERFLOW;
-    theta[i] = f(f(qn) * 2 ** g);
-  }
+    if (Math.abs(qn) > Q_LIMIT) status |= REF_GRID_PERTURB_OVERFLOW;
+    theta[i] = f(f(qn) * 2 ** row.g);
+  });
   return status;
 }
 
 /**
- * Exact mode, update: theta = round(((theta - coef*z) - decay*theta) * 2^-g) * 2^g; with coef = decay = 0
- * it quantises theta onto each tensor's grid. Returns the status bits the kernel would set.
+ * Exact mode, update, rounded stochastically onto the grid: with s = coef*z + decay*theta (decay where
+ * flagged) and q = theta / 2^g, q becomes round(q) + floor((q - round(q)) - s / 2^g + u), u the 24-bit
+ * uniform of roundUniform(seed, tensor, index, coef). E[new q] = q - s / 2^g (up to 2^-24 of a step), so
+ * updates below a grid step move the weights by the right amount on average. Returns the status bits.
  */
 export function gridUpdateRef(theta: Float32Array, table: Uint32Array, seed: number, coef: number, decay: number): number {
-  const a = f(coef), dc = f(decay);
+  const c = f(coef), dc = f(decay);
   let status = 0;
-  for (let i = 0; i < theta.length; i++) {
-    const s = segmentOf(table, i);
-    if (s < 0) continue;
-    const g = table[s * SEG_WORDS + 5]! | 0;
-    const v = updatedValue(theta, table, s, i, seed, a, dc);
-    const r = roundHalfEven(f(v * 2 ** -g));
-    if (Math.abs(r) > 2 ** 24) status |= GRID_UPDATE_OVERFLOW;
-    theta[i] = f(r * 2 ** g);
-  }
+  eachElement(table, (i, row, index) => {
+    const t = theta[i]!;
+    const cz = f(c * (zInt(seed, row.id, index) * Z_SCALE));
+    const s = row.decays && dc !== 0 ? f(cz + f(dc * t)) : cz;
+    const sg = f(s * 2 ** -row.g);
+    const qf = f(t * 2 ** -row.g);
+    const qi = roundHalfEven(qf);
+    const x = f(f(qf - qi) - sg);
+    const qn = f(qi + Math.floor(f(x + roundUniform(seed, row.id, index, c))));
+    if (Math.abs(qn) > Q_LIMIT) status |= REF_GRID_UPDATE_OVERFLOW;
+    theta[i] = f(qn * 2 ** row.g);
+  });
+  return status;
+}
+
+/** Exact mode: rounds every segment element to the nearest point of its grid (ties to even). */
+export function gridQuantizeRef(theta: Float32Array, table: Uint32Array): number {
+  let status = 0;
+  eachElement(table, (i, row) => {
+    const r = roundHalfEven(f(theta[i]! * 2 ** -row.g));
+    if (Math.abs(r) > Q_LIMIT) status |= REF_GRID_UPDATE_OVERFLOW;
+    theta[i] = f(r * 2 ** row.g);
+  });
   return status;
 }
 
 /**
- * The grid exponent for a tensor whose values stay within maxAbs, perturbed with eps at most: the
- * smallest g with 2 * maxAbs + 3 * Z_MAX * eps <= 2^(g+24), i.e. 2x headroom for growth of the weights
- * during training plus the largest +eps, -2eps excursion. The grid step 2^g is then at most about
- * 4 * maxAbs * 2^-24 (f32's own spacing near the largest value, up to 4x coarser).
+ * Arena positions of a mask: tensor id -> strictly increasing flat indices, each looked up in a map of
+ * every (tensor, index) the table covers. RangeError for unsorted or uncovered indices.
  */
-export function gridExponent(maxAbs: number, eps: number): number {
-  if (!(maxAbs >= 0) || !(eps >= 0) || !Number.isFinite(maxAbs + eps)) throw new RangeError(`gridExponent: maxAbs and eps must be finite and >= 0, got ${maxAbs}, ${eps}`);
-  const need = 2 * maxAbs + 3 * Z_MAX * eps;
-  if (need === 0) return GRID_EXP_MIN;
-  const g = Math.ceil(Math.log2(need)) - 24;
-  const adj = 2 ** (g + 24) >= need ? g : g + 1;
-  return Math.min(GRID_EXP_MAX, Math.max(GRID_EXP_MIN, adj));
-}
-
-/**
- * Arena positions of a mask: for each tensor (in map order) its sorted flat indices are mapped through
- * the packed table to positions in the arena. RangeError for unsorted, duplicate or uncovered indices.
- */
-export function maskPositions(table: Uint32Array, masks: ReadonlyMap<number, Uint32Array>): Uint32Array {
-  const byTensor = new Map<number, number[]>();
-  for (let s = 0; s < table.length / SEG_WORDS; s++) {
-    const id = table[s * SEG_WORDS]!;
-    const list = byTensor.get(id) ?? [];
-    list.push(s);
-    byTensor.set(id, list);
-  }
-  let total = 0;
-  for (const idx of masks.values()) total += idx.length;
-  const out = new Uint32Array(total);
-  let w = 0;
+export function maskPositionsRef(table: Uint32Array, masks: ReadonlyMap<number, Uint32Array>): Uint32Array {
+  const where = new Map<string, number>();
+  for (const id of masks.keys()) eachElement(table, (i, row, index) => {
+    if (row.id === id) where.set(`${id}:${index}`, i);
+  });
+  const out: number[] = [];
   for (const [id, idx] of masks) {
-    const segs = (byTensor.get(id) ?? []).slice().sort((a, b) => table[a * SEG_WORDS + 3]! - table[b * SEG_WORDS + 3]!);
-    let r = 0;
-    for (let j = 0; j < idx.length; j++) {
-      const x = idx[j]!;
-      if (j > 0 && x <= idx[j - 1]!) throw new RangeError(`maskPositions: tensor ${id}'s indices must be strictly increasing; index ${j} is ${x} after ${idx[j - 1]}`);
-      while (r < segs.length && table[segs[r]! * SEG_WORDS + 3]! + table[segs[r]! * SEG_WORDS + 2]! <= x) r++;
-      const b = (segs[r] ?? -1) * SEG_WORDS;
-      if (r >= segs.length || x < table[b + 3]!) throw new RangeError(`maskPositions: tensor ${id} index ${x} lies in no segment of this arena`);
-      out[w++] = table[b + 1]! + (x - table[b + 3]!);
-    }
+    idx.forEach((x, j) => {
+      if (j > 0 && x <= idx[j - 1]!) throw new RangeError(`maskPositionsRef: tensor ${id}'s indices are not strictly increasing at ${j}`);
+      const i = where.get(`${id}:${x}`);
+      if (i === undefined) throw new RangeError(`maskPositionsRef: tensor ${id} index ${x} lies in no segment`);
+      out.push(i);
+    });
   }
-  return out;
+  return Uint32Array.from(out);
 }
 
 /** theta = (theta - coef*z) - decay*theta at the listed arena positions only, in place. */
 export function updateMaskedRef(theta: Float32Array, table: Uint32Array, positions: Uint32Array, seed: number, coef: number, decay: number): void {
   const c = f(coef), d = f(decay);
   for (const i of positions) {
-    const s = segmentOf(table, i);
-    if (s >= 0) theta[i] = updatedValue(theta, table, s, i, seed, c, d);
+    const r = segmentOf(table, i);
+    if (r < 0) continue;
+    const row = rowAt(table, r);
+    theta[i] = stepValue(theta[i]!, zInt(seed, row.id, row.first + i - row.start) * Z_SCALE, c, d, row.decays);
   }
 }
 

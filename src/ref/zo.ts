@@ -8,7 +8,7 @@ import { canonicalTensors } from "../model/canonical.ts";
 import type { HostWeights } from "../model/weights.ts";
 import { probeSeed } from "../zo/seeds.ts";
 import { nllOf, RefDecoder } from "./forward.ts";
-import { packSegments, perturbArenaRef, updateArenaRef } from "./perturb.ts";
+import { packSegmentsRef, perturbArenaRef, updateArenaRef } from "./perturb.ts";
 
 /** A sequence to score: tokens and the target at each position (-1: none). */
 export interface RefSequence {
@@ -56,7 +56,7 @@ export function zoStepRef(w: HostWeights, step: number, o: RefZoOptions, loss: (
   const kinds = o.kinds ?? ["matrix", "vector", "embedding"];
   const tables = w.tensors.map((t, id) => {
     const on = kinds.includes(specs[id]!.kind);
-    return packSegments(on ? new Uint32Array([id, 0, t.data.length, 0]) : new Uint32Array(0), t.data.length, { decay: () => specs[id]!.kind === "matrix" });
+    return packSegmentsRef(on ? new Uint32Array([id, 0, t.data.length, 0]) : new Uint32Array(0), t.data.length, { decay: () => specs[id]!.kind === "matrix" });
   });
   const each = (f: (data: Float32Array, table: Uint32Array) => void): void => w.tensors.forEach((t, id) => f(t.data, tables[id]!));
   const q = o.probes ?? 1;

@@ -20,7 +20,8 @@ import {
   updateArenaExact,
   type ZoArena,
 } from "../kernels/perturb.ts";
-import { GRID_OFF_GRID, GRID_PERTURB_OVERFLOW, GRID_UPDATE_OVERFLOW, gridExponent } from "../ref/perturb.ts";
+import { GRID_OFF_GRID, GRID_PERTURB_OVERFLOW, GRID_UPDATE_OVERFLOW, gridExponent } from "./grid.ts";
+import { SEG_WORDS } from "./segments.ts";
 import type { ZoScope } from "./scope.ts";
 
 /** Exact (grid) mode settings: the perturbation size and each tensor's largest |value|. */
@@ -73,7 +74,7 @@ export class ArenaScope implements ZoScope {
     const tensorOptions = ex === undefined ? { decay: options.decay } : { decay: options.decay, gridExp: (id: number) => gridExponent(ex.maxAbs(id), ex.eps) };
     this.plans = arenas.map((a) => createArenaPlan(ctx, a, tensorOptions));
     let n = 0;
-    for (const p of this.plans) for (let s = 0; s < p.nseg; s++) n += p.table[s * 8 + 2]!;
+    for (const p of this.plans) for (let s = 0; s < p.nseg; s++) n += p.table[s * SEG_WORDS + 2]!;
     this.trainable = n;
     this.extraBytes = this.plans.reduce((a, p) => a + p.tableBuffer.size + p.statusBuffer.size, 0);
     if (this.exact) {

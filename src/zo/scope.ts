@@ -2,7 +2,7 @@
  * What a zeroth-order step perturbs and updates. The trainer (src/zo/trainer.ts) drives a scope
  * through begin, perturb(+eps), perturb(-2eps), restore, update for every probe; scopes exist for all
  * parameters (MeZO), masked entries (MaZO and its baselines) and LoRA adapters. z is the seeded
- * counter-based generator z(seed, tensorId, index) of src/ref/rng.ts, regenerated on every call.
+ * counter-based generator z(seed, tensorId, index) of src/zo/rng.ts, regenerated on every call.
  */
 import type { Recorder } from "../gpu/recorder.ts";
 

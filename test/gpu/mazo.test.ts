@@ -167,7 +167,7 @@ if (ctx) {
   cal.run();
 
   const fid = suite("MaZO and MeZO steps: GPU path against the reference path");
-  fid("3 MaZO steps (keep 5%): projected gradients agree to 1e-3 relative; entries outside the mask stay bit-identical", async () => {
+  fid("3 MaZO steps (keep 5%): projected gradients agree to 1e-3 relative; the masked entries move as the reference's, the others stay bit-identical", async () => {
     const set = buildMasks(engine, weights, gpuStats, { keep: 0.05 });
     const store = ParamStore.upload(ctx, weights);
     const m = new LlamaModel(ctx, store);
@@ -182,7 +182,16 @@ if (ctx) {
         if (verbose) console.log(`  mazo step ${i}: g gpu ${g[i]} ref ${r.g}`);
         assert.ok(relDiff(g[i]!, r.g) <= 1e-3, `step ${i}: g gpu ${g[i]} vs ref ${r.g}`);
       });
-      assertOutsideUnchanged(await store.download(ctx), weights, set);
+      const after = await store.download(ctx);
+      const changed = assertOutsideUnchanged(after, weights, set);
+      // Every masked entry moves (z = 0 or an update below half an ulp is rare: allow 5%).
+      assert.ok(changed >= 0.95 * set.trainable, `only ${changed} of ${set.trainable} masked entries changed`);
+      // And by the reference's amount: the GPU's movement projected on the reference's, over the latter's
+      // squared length, is 1 up to the 1e-3 agreement of g.
+      const { ratio, worst } = movementAgreement(after, w, weights, set);
+      if (verbose) console.log(`  mazo: ${changed} of ${set.trainable} masked entries moved; movement gpu/ref ${ratio}, worst entry ${worst.toExponential(2)}`);
+      assert.ok(Math.abs(ratio - 1) <= 2e-3, `masked entries moved ${ratio} times the reference's movement`);
+      assert.ok(worst <= 5e-3, `an entry's movement differs from the reference's by ${worst} of the largest movement`);
     } finally {
       scope.destroy();
       m.releaseActivations();
@@ -299,6 +308,27 @@ if (ctx) {
     releaseAfterSuites(split);
   }
   releaseAfterSuites(ctx);
+}
+
+/**
+ * How the masked entries' movement (after - before) agrees with the reference's (want - before):
+ * ratio = <gpu, ref> / <ref, ref>, and worst = max |gpu - ref| over the largest |ref| movement.
+ */
+function movementAgreement(after: HostWeights, want: HostWeights, before: HostWeights, set: MaskSet): { ratio: number; worst: number } {
+  let dot = 0, norm = 0, worst = 0, largest = 0;
+  after.tensors.forEach((t, id) => {
+    const m = set.masks.get(t.name);
+    if (m === undefined) return;
+    const b = before.tensors[id]!.data, r = want.tensors[id]!.data;
+    for (const i of m.indices) {
+      const dg = t.data[i]! - b[i]!, dr = r[i]! - b[i]!;
+      dot += dg * dr;
+      norm += dr * dr;
+      worst = Math.max(worst, Math.abs(dg - dr));
+      largest = Math.max(largest, Math.abs(dr));
+    }
+  });
+  return { ratio: dot / norm, worst: worst / largest };
 }
 
 /** Asserts every entry outside the masks equals `before` bit for bit; returns how many masked entries changed. */

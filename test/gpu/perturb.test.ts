@@ -13,11 +13,21 @@ import {
   updateArena,
   updateArenaExact,
 } from "../../src/kernels/perturb.ts";
-import { GRID_OFF_GRID, gridExponent, segmentOf, gridPerturbRef, gridUpdateRef, perturbArenaRef, updateArenaRef } from "../../src/ref/perturb.ts";
+import {
+  gridExponent as gridExponentRef,
+  gridPerturbRef,
+  gridQuantizeRef,
+  gridUpdateRef,
+  perturbArenaRef,
+  REF_GRID_OFF_GRID,
+  segmentOf,
+  updateArenaRef,
+} from "../../src/ref/perturb.ts";
 import { zValue } from "../../src/ref/rng.ts";
+import { GRID_OFF_GRID, gridExponent } from "../../src/zo/grid.ts";
 import { gpuOrSkip, releaseAfterSuites, withErrorScopes } from "../harness/gpu.ts";
 import { rngFor } from "../harness/random.ts";
-import { arenaOf, assertBitEqual, makeScene, maxAbsDiff, readArena } from "./perturb_scene.ts";
+import { arenaOf, assertBitEqual, makeScene, maxAbsDiff, readArena, refTable } from "./perturb_scene.ts";
 
 const ctx = await gpuOrSkip("perturb");
 if (ctx) {
@@ -41,12 +51,13 @@ if (ctx) {
     await withErrorScopes(ctx, async () => {
       const scene = makeScene(ctx, "perturb.arena", rng, 0.02);
       const plan = createArenaPlan(ctx, scene.arena, { decay });
+      const table = refTable(plan, { decay });
       const want = arenaOf(scene);
       const seed = rng.int(0, 2 ** 32 - 1);
       const rec = new Recorder(ctx, "test.perturb");
       for (const scale of [1e-3, -2e-3, 0.37]) {
         perturbArena(ctx, rec, plan, seed, scale);
-        perturbArenaRef(want, plan.table, seed, scale);
+        perturbArenaRef(want, table, seed, scale);
       }
       rec.submit();
       const got = await readArena(ctx, scene);
@@ -56,7 +67,7 @@ if (ctx) {
       let moved = 0, padMoved = 0;
       for (let i = 0; i < want.length; i++) {
         if (want[i] === before[i]) continue;
-        if (segmentOf(plan.table, i) >= 0) moved++;
+        if (segmentOf(table, i) >= 0) moved++;
         else padMoved++;
       }
       assert.ok(moved >= 850, `only ${moved} of 866 segment elements moved`);
@@ -69,12 +80,13 @@ if (ctx) {
     await withErrorScopes(ctx, async () => {
       const scene = makeScene(ctx, "update.arena", rng, 0.5);
       const plan = createArenaPlan(ctx, scene.arena, { decay });
+      const table = refTable(plan, { decay });
       const want = arenaOf(scene);
       const rec = new Recorder(ctx, "test.update");
       for (let step = 0; step < 4; step++) {
         const seed = rng.int(0, 2 ** 32 - 1), coef = rng.normal() * 1e-2, dec = 1e-3 * rng.next();
         updateArena(ctx, rec, plan, seed, coef, dec);
-        updateArenaRef(want, plan.table, seed, coef, dec);
+        updateArenaRef(want, table, seed, coef, dec);
       }
       rec.submit();
       assertBitEqual(await readArena(ctx, scene), want, "updateArena");
@@ -116,12 +128,13 @@ if (ctx) {
       const buffer = ctx.memory.createBuffer({ label: "drift.arena", size: n * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST }, "workspace");
       ctx.device.queue.writeBuffer(buffer, 0, initial);
       const plan = createArenaPlan(ctx, { label: "drift", buffer, elems: n, segments: new Uint32Array([4, 0, n, 0]) });
+      const table = refTable(plan);
       const want = initial.slice();
       const eps = 1e-3, seed = rng.int(0, 2 ** 32 - 1);
       const rec = new Recorder(ctx, "test.drift");
       for (const k of [1, -2, 1]) {
         perturbArena(ctx, rec, plan, seed, k * eps);
-        perturbArenaRef(want, plan.table, seed, k * eps);
+        perturbArenaRef(want, table, seed, k * eps);
       }
       rec.submit();
       const got = await readBuffers(ctx, [buffer]);
@@ -152,9 +165,10 @@ if (ctx) {
         for (let i = start; i < start + count; i++) maxAbs.set(id, Math.max(maxAbs.get(id) ?? 0, Math.abs(init[i]!)));
       }
       const plan = createArenaPlan(ctx, scene.arena, { decay, gridExp: (id) => gridExponent(maxAbs.get(id) ?? 0, eps) });
+      const table = refTable(plan, { decay, gridExp: (id) => gridExponentRef(maxAbs.get(id) ?? 0, eps) });
       resetGridStatus(ctx, plan);
       const want = init.slice();
-      let refStatus = gridUpdateRef(want, plan.table, 0, 0, 0);
+      let refStatus = gridQuantizeRef(want, table);
       const rec = new Recorder(ctx, "test.exact");
       quantizeArena(ctx, rec, plan);
       rec.submit();
@@ -171,13 +185,13 @@ if (ctx) {
         rec.submit();
         got = await readArena(ctx, scene);
         assertBitEqual(got, before, `step ${step}: restore`);
-        refStatus |= gridPerturbRef(want, plan.table, seed, eps, 1) | gridPerturbRef(want, plan.table, seed, eps, -2);
+        refStatus |= gridPerturbRef(want, table, seed, eps, 1) | gridPerturbRef(want, table, seed, eps, -2);
         assertBitEqual(minus, want, `step ${step}: theta - eps z`);
-        refStatus |= gridPerturbRef(want, plan.table, seed, eps, 1);
+        refStatus |= gridPerturbRef(want, table, seed, eps, 1);
         const coef = rng.normal() * 1e-4, dec = 1e-5;
         updateArenaExact(ctx, rec, plan, seed, coef, dec);
         rec.submit();
-        refStatus |= gridUpdateRef(want, plan.table, seed, coef, dec);
+        refStatus |= gridUpdateRef(want, table, seed, coef, dec);
         got = await readArena(ctx, scene);
         assertBitEqual(got, want, `step ${step}: update`);
       }
@@ -188,18 +202,64 @@ if (ctx) {
     });
   });
 
+  e("exact mode: one outlier weight does not freeze its tensor; an update of 1e-8 moves it as the reference does", async () => {
+    const rng = rngFor("outlier");
+    await withErrorScopes(ctx, async () => {
+      const n = 1 << 16, eps = 1e-3, coef = 1e-8, seed = 777;
+      const initial = rng.normals(n, 0.02);
+      initial[4321] = 1;
+      const buffer = ctx.memory.createBuffer({ label: "outlier.arena", size: n * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST }, "workspace");
+      ctx.device.queue.writeBuffer(buffer, 0, initial);
+      // The grid comes from the largest |value| (1): step 2^-22 = 2.4e-7, 24x the update.
+      const plan = createArenaPlan(ctx, { label: "outlier", buffer, elems: n, segments: new Uint32Array([2, 0, n, 0]) }, { gridExp: () => gridExponent(1, eps) });
+      const table = refTable(plan, { gridExp: () => gridExponentRef(1, eps) });
+      resetGridStatus(ctx, plan);
+      const want = initial.slice();
+      gridQuantizeRef(want, table);
+      const before = want.slice();
+      gridUpdateRef(want, table, seed, coef, 0);
+      const after = want.slice();
+      for (const k of [1, -2, 1]) gridPerturbRef(want, table, seed + 1, eps, k);
+      const rec = new Recorder(ctx, "test.outlier");
+      quantizeArena(ctx, rec, plan);
+      updateArenaExact(ctx, rec, plan, seed, coef, 0);
+      rec.submit();
+      const [raw] = await readBuffers(ctx, [buffer]);
+      const got = new Float32Array(raw!);
+      assertBitEqual(got, after, "outlier update");
+      for (const k of [1, -2, 1]) perturbArenaExact(ctx, rec, plan, seed + 1, eps, k);
+      rec.submit();
+      const [raw2] = await readBuffers(ctx, [buffer]);
+      assertBitEqual(new Float32Array(raw2!), after, "restore after the update");
+      assertBitEqual(want, after, "reference restore after the update");
+      let moved = 0, proj = 0, expect = 0;
+      for (let i = 0; i < n; i++) {
+        const z = zValue(seed, 2, i);
+        if (got[i] !== before[i]) moved++;
+        proj += (got[i]! - before[i]!) * z;
+        expect += -coef * z * z;
+      }
+      console.log(`GPU exact mode, outlier tensor, update 1e-8: ${(100 * moved / n).toFixed(1)}% of ${n} entries moved, movement along the update / expected ${(proj / expect).toFixed(3)}`);
+      assert.ok(moved > 0.02 * n, `only ${moved} of ${n} entries moved (round-to-nearest moves none)`);
+      assert.ok(Math.abs(proj / expect - 1) < 0.15, `movement along the update is ${proj / expect} of the expected`);
+      assert.is(await readGridStatus(ctx, plan), 0);
+      ctx.memory.destroy(buffer);
+    });
+  });
+
   e("exact mode flags a perturbation of values that were not quantized", async () => {
     const rng = rngFor("offgrid");
     await withErrorScopes(ctx, async () => {
       const scene = makeScene(ctx, "offgrid.arena", rng, 0.02);
       const plan = createArenaPlan(ctx, scene.arena, { gridExp: () => -25 });
+      const table = refTable(plan, { gridExp: () => -25 });
       resetGridStatus(ctx, plan);
       const want = arenaOf(scene);
       const rec = new Recorder(ctx, "test.offgrid");
       perturbArenaExact(ctx, rec, plan, 5, 1e-3, 1);
       rec.submit();
       assert.is(await readGridStatus(ctx, plan), GRID_OFF_GRID);
-      assert.is(gridPerturbRef(want, plan.table, 5, 1e-3, 1), GRID_OFF_GRID);
+      assert.is(gridPerturbRef(want, table, 5, 1e-3, 1), REF_GRID_OFF_GRID);
       assertBitEqual(await readArena(ctx, scene), want, "off-grid perturbation");
     });
   });

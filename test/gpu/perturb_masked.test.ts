@@ -12,10 +12,10 @@ import {
   updateArena,
   updateMasked,
 } from "../../src/kernels/perturb.ts";
-import { perturbMaskedRef, updateMaskedRef } from "../../src/ref/perturb.ts";
+import { maskPositionsRef, perturbMaskedRef, updateMaskedRef } from "../../src/ref/perturb.ts";
 import { gpuOrSkip, releaseAfterSuites, withErrorScopes } from "../harness/gpu.ts";
 import { type Rng, rngFor } from "../harness/random.ts";
-import { arenaOf, assertBitEqual, makeScene, readArena } from "./perturb_scene.ts";
+import { arenaOf, assertBitEqual, makeScene, readArena, refTable } from "./perturb_scene.ts";
 
 /** A random sorted mask keeping about `keep` of each tensor's indices (at least one, tensor 5 across both segments). */
 function randomMasks(rng: Rng, sizes: ReadonlyMap<number, number>, keep: number): Map<number, Uint32Array> {
@@ -44,14 +44,18 @@ if (ctx) {
     await withErrorScopes(ctx, async () => {
       const scene = makeScene(ctx, "masked.arena", rng, 0.02);
       const plan = createArenaPlan(ctx, scene.arena, { decay });
-      const mask = createMaskPlan(ctx, plan, randomMasks(rng, scene.sizes, 0.1));
+      const masks = randomMasks(rng, scene.sizes, 0.1);
+      const mask = createMaskPlan(ctx, plan, masks);
+      const table = refTable(plan, { decay });
+      const positions = maskPositionsRef(table, masks);
+      assert.equal([...mask.positions], [...positions], "mask positions: production vs reference");
       const want = arenaOf(scene);
       const seed = rng.int(0, 2 ** 32 - 1);
       const rec = new Recorder(ctx, "test.masked");
       perturbMasked(ctx, rec, mask, seed, 1e-3);
-      perturbMaskedRef(want, plan.table, mask.positions, seed, 1e-3);
+      perturbMaskedRef(want, table, positions, seed, 1e-3);
       updateMasked(ctx, rec, mask, seed, 3e-3, 1e-2);
-      updateMaskedRef(want, plan.table, mask.positions, seed, 3e-3, 1e-2);
+      updateMaskedRef(want, table, positions, seed, 3e-3, 1e-2);
       rec.submit();
       const got = await readArena(ctx, scene);
       assertBitEqual(got, want, "masked");

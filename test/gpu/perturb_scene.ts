@@ -5,7 +5,8 @@
  */
 import type { GpuContext } from "../../src/gpu/context.ts";
 import { readBuffers } from "../../src/gpu/tensor.ts";
-import type { ZoArena } from "../../src/kernels/perturb.ts";
+import type { ArenaPlan, ZoArena } from "../../src/kernels/perturb.ts";
+import { packSegmentsRef, type RefTensorOptions } from "../../src/ref/perturb.ts";
 import type { Rng } from "../harness/random.ts";
 
 /** Elements before the arena in its buffer (256 bytes) and after it. */
@@ -87,4 +88,18 @@ export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;
+}
+
+/**
+ * The reference's own packed table for the plan's arena (src/ref/perturb.ts, separate code from
+ * production's packSegments), after checking that the table the GPU reads is the same. Tests hand the
+ * reference this table, never plan.table, so a wrong production table fails them.
+ */
+export function refTable(plan: ArenaPlan, options: RefTensorOptions = {}): Uint32Array {
+  const want = packSegmentsRef(plan.arena.segments, plan.arena.elems, options);
+  const got = plan.table;
+  if (got.length !== want.length || got.some((w, k) => w !== want[k])) {
+    throw new Error(`${plan.label}: the packed segment table [${[...got]}] differs from the reference's [${[...want]}]`);
+  }
+  return want;
 }

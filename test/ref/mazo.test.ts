@@ -1,10 +1,13 @@
-// MaZO host logic on CPU: the score formula, the masks of every method and group option, the LoRA row
-// rule, and the reference masked step (outside entries bit-identical; keep = 100% equal to MeZO).
+// MaZO host logic on CPU: the score formula, the masks of every method and group option (production Wasm
+// engine and plain reference selection, each against hand-computed selections, and against each other),
+// the LoRA row rule, and the reference masked step against the closed form of a quadratic loss (outside
+// entries bit-identical; keep = 100% equal to MeZO).
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
+import { loadMaskEngine } from "../../src/mask/engine.ts";
 import type { TaskStats } from "../../src/mazo/calibrate.ts";
 import { keptRows, loraBMask, rowImportance } from "../../src/mazo/lora_mask.ts";
-import { buildMasks, maskOverlap, randomScores } from "../../src/mazo/masks.ts";
+import { buildMasks, maskOverlap, type MaskSelector, randomScores } from "../../src/mazo/masks.ts";
 import { masksByArena } from "../../src/mazo/masked_scope.ts";
 import { taskScores } from "../../src/mazo/scores.ts";
 import { canonicalTensors } from "../../src/model/canonical.ts";
@@ -12,7 +15,11 @@ import type { ModelConfig } from "../../src/model/config.ts";
 import type { ParamStore } from "../../src/model/param_store.ts";
 import type { HostWeights } from "../../src/model/weights.ts";
 import { buildMasksRef, REF_SELECTOR, refScopeOf, zoStepRef } from "../../src/ref/mazo.ts";
+import { zValue } from "../../src/zo/rng.ts";
 import { type Rng, rngFor } from "../harness/random.ts";
+
+// Loaded before any suite runs (a top-level await between suites would split uvu's run in two).
+const engine = await loadMaskEngine();
 
 const CONFIG: ModelConfig = {
   arch: "llama", dim: 16, hiddenDim: 23, nLayers: 2, nHeads: 2, nKvHeads: 1, headDim: 8, vocabSize: 11, maxSeqLen: 8,
@@ -62,46 +69,54 @@ const rng = rngFor("masks");
 const w = randomWeights(rng);
 const stats = [randomStats(rng, w, "sst2"), randomStats(rng, w, "trec"), randomStats(rng, w, "copa")];
 const matrices = w.tensors.filter((t) => t.shape.length === 2 && t.name.startsWith("layers."));
+/** The selection a mask is built with: production's Wasm engine, and the plain-loop reference. */
+const selectors: [string, MaskSelector][] = [["wasm engine", engine], ["reference", REF_SELECTOR]];
 
 mk("every method keeps the same k in every row of every linear weight and freezes the other tensors", () => {
-  for (const method of ["mazo", "single-task", "sparse-mezo", "random"] as const) {
-    const set = buildMasks(REF_SELECTOR, w, stats, { method, keep: 0.2 });
+  for (const [sel, selector] of selectors) for (const method of ["mazo", "single-task", "sparse-mezo", "random"] as const) {
+    const set = buildMasks(selector, w, stats, { method, keep: 0.2 });
     assert.equal([...set.masks.keys()], matrices.map((t) => t.name), method);
     for (const t of matrices) {
       const m = set.masks.get(t.name)!;
       const k = Math.max(1, Math.round(0.2 * t.shape[1]!));
-      assert.ok(m.rowCounts.every((c) => c === k), `${method} ${t.name}: rows keep ${[...new Set(m.rowCounts)]} instead of ${k}`);
+      assert.ok(m.rowCounts.every((c) => c === k), `${sel} ${method} ${t.name}: rows keep ${[...new Set(m.rowCounts)]} instead of ${k}`);
     }
     assert.is(set.trainable, matrices.reduce((a, t) => a + t.shape[0]! * Math.max(1, Math.round(0.2 * t.shape[1]!)), 0));
   }
 });
 mk("mazo keeps, in each row, the entries with the largest sum of row-normalised task scores", () => {
-  const set = buildMasks(REF_SELECTOR, w, stats, { keep: 0.25, norm: "max", a: 0.5, b: 0.1 });
-  const t = w.tensors.find((x) => x.name === "layers.1.w2")!;
-  const [rows, cols] = t.shape as [number, number];
-  const per = stats.map((s) => taskScores(t.data, rows, cols, s.norms.get(t.name)!, { a: 0.5, b: 0.1 }));
-  const m = set.masks.get(t.name)!;
-  for (let r = 0; r < rows; r++) {
-    const total = Array.from({ length: cols }, (_, c) => per.reduce((a, s) => {
-      let mx = 0;
-      for (let j = 0; j < cols; j++) mx = Math.max(mx, Math.abs(s[r * cols + j]!));
-      return a + s[r * cols + c]! / mx;
-    }, 0));
-    const kept = new Set(m.rowColumns(r));
-    const minKept = Math.min(...[...kept].map((c) => total[c]!));
-    for (let c = 0; c < cols; c++) if (!kept.has(c)) assert.ok(total[c]! <= minKept + 1e-6, `row ${r}: dropped column ${c} (${total[c]}) beats a kept one (${minKept})`);
+  for (const [sel, selector] of selectors) {
+    const set = buildMasks(selector, w, stats, { keep: 0.25, norm: "max", a: 0.5, b: 0.1 });
+    const t = w.tensors.find((x) => x.name === "layers.1.w2")!;
+    const [rows, cols] = t.shape as [number, number];
+    const per = stats.map((s) => taskScores(t.data, rows, cols, s.norms.get(t.name)!, { a: 0.5, b: 0.1 }));
+    const m = set.masks.get(t.name)!;
+    for (let r = 0; r < rows; r++) {
+      const total = Array.from({ length: cols }, (_, c) => per.reduce((a, s) => {
+        let mx = 0;
+        for (let j = 0; j < cols; j++) mx = Math.max(mx, Math.abs(s[r * cols + j]!));
+        return a + s[r * cols + c]! / mx;
+      }, 0));
+      const kept = new Set(m.rowColumns(r));
+      const minKept = Math.min(...[...kept].map((c) => total[c]!));
+      assert.is(kept.size, Math.round(0.25 * cols), `${sel} row ${r}`);
+      for (let c = 0; c < cols; c++) if (!kept.has(c)) assert.ok(total[c]! <= minKept + 1e-6, `${sel} row ${r}: dropped column ${c} (${total[c]}) beats a kept one (${minKept})`);
+    }
   }
 });
 mk("sparse-mezo keeps the smallest |W| of each row", () => {
-  const set = buildMasks(REF_SELECTOR, w, [], { method: "sparse-mezo", keep: 0.25 });
-  for (const t of matrices) {
-    const cols = t.shape[1]!;
-    const m = set.masks.get(t.name)!;
-    for (let r = 0; r < t.shape[0]!; r++) {
-      const kept = new Set(m.rowColumns(r));
-      const row = Array.from(t.data.subarray(r * cols, (r + 1) * cols), Math.abs);
-      const maxKept = Math.max(...[...kept].map((c) => row[c]!));
-      row.forEach((v, c) => assert.ok(kept.has(c) || v >= maxKept, `${t.name} row ${r}: |W| ${v} dropped below kept ${maxKept}`));
+  for (const [sel, selector] of selectors) {
+    const set = buildMasks(selector, w, [], { method: "sparse-mezo", keep: 0.25 });
+    for (const t of matrices) {
+      const cols = t.shape[1]!;
+      const m = set.masks.get(t.name)!;
+      for (let r = 0; r < t.shape[0]!; r++) {
+        const kept = new Set(m.rowColumns(r));
+        const row = Array.from(t.data.subarray(r * cols, (r + 1) * cols), Math.abs);
+        const maxKept = Math.max(...[...kept].map((c) => row[c]!));
+        assert.is(kept.size, Math.round(0.25 * cols), `${sel} ${t.name} row ${r}`);
+        row.forEach((v, c) => assert.ok(kept.has(c) || v >= maxKept, `${sel} ${t.name} row ${r}: |W| ${v} dropped below kept ${maxKept}`));
+      }
     }
   }
 });
@@ -137,8 +152,17 @@ mk("rejects unknown methods, bad keep ratios and missing statistics", () => {
   assert.throws(() => buildMasks(REF_SELECTOR, w, stats, { method: "single-task", task: "rte" }), /rte/);
   assert.throws(() => buildMasks(REF_SELECTOR, w, stats, { weights: ["norm"] }), /not a linear weight/);
 });
-mk("buildMasksRef() is buildMasks() with the reference selection", () => {
-  assert.is(maskOverlap(buildMasksRef(w, stats, { keep: 0.3 }), buildMasks(REF_SELECTOR, w, stats, { keep: 0.3 })), 1);
+mk("production buildMasks() with the Wasm engine equals buildMasksRef() for every method, keep and group option", () => {
+  for (const method of ["mazo", "single-task", "sparse-mezo", "random"] as const) {
+    for (const keep of [0.05, 0.3, 1]) {
+      for (const others of ["frozen", "magnitude"] as const) {
+        const opts = { method, keep, others, task: "copa" };
+        const a = buildMasks(engine, w, stats, opts), b = buildMasksRef(w, stats, opts);
+        assert.equal([...a.masks.keys()], [...b.masks.keys()]);
+        for (const [name, m] of a.masks) assert.equal([...m.indices], [...b.masks.get(name)!.indices], `${method} keep ${keep} ${others}: ${name}`);
+      }
+    }
+  }
 });
 mk.run();
 
@@ -179,6 +203,34 @@ step("masked steps never change an entry outside the mask (bit-exact over 4 step
     }
   });
   assert.ok(moved > 0.95 * set.trainable, `${moved} of ${set.trainable} masked entries moved`);
+});
+step("one masked step equals the closed form on the quadratic loss: g = sum (c + x) z, x -= lr g z + lr wd x", () => {
+  // For L(x) = sum c_i x_i + x_i^2 / 2 the central difference is exact: g = sum over trained entries of
+  // (c_i + x_i) z_i, with z of production's generator (src/zo/rng.ts) at (seed, tensor id, flat index).
+  const set = buildMasks(selectors[0]![1], w, stats, { keep: 0.2, others: "magnitude" });
+  const [seed, eps, lr, wd] = [4321, 1e-2, 1e-2, 0.1];
+  const x = clone(w);
+  const r = zoStepRef(x, refScopeOf(set), loss, { seed, eps, lr, weightDecay: wd });
+  let g = 0;
+  for (const [id, t] of w.tensors.entries()) {
+    const m = set.masks.get(t.name);
+    if (m !== undefined) for (const i of m.indices) g += (Math.sin(i + t.data.length) + t.data[i]!) * zValue(seed, id, i);
+  }
+  assert.ok(Math.abs(r.g - g) <= 1e-3 * Math.abs(g), `g ${r.g}, closed form ${g}`);
+  let checked = 0;
+  for (const [id, t] of w.tensors.entries()) {
+    const m = set.masks.get(t.name);
+    const decays = t.shape.length === 2 && t.name.startsWith("layers.");
+    const inMask = new Set(m?.indices ?? []);
+    for (let i = 0; i < t.data.length; i++) {
+      const x0 = t.data[i]!;
+      const want = inMask.has(i) ? x0 - lr * g * zValue(seed, id, i) - (decays ? lr * wd * x0 : 0) : x0;
+      const tol = inMask.has(i) ? 1e-3 * lr * Math.abs(g) * 6 + 4e-7 * Math.abs(x0) : 0;
+      assert.ok(Math.abs(x.tensors[id]!.data[i]! - want) <= tol, `${t.name}[${i}]: ${x.tensors[id]!.data[i]} vs closed form ${want}`);
+      if (inMask.has(i)) checked++;
+    }
+  }
+  assert.is(checked, set.trainable);
 });
 step("keep = 100% with every group trained equals the unmasked (MeZO) step bit for bit", () => {
   const set = buildMasks(REF_SELECTOR, w, stats, { keep: 1, others: "full" });

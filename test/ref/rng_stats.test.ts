@@ -1,6 +1,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { Z_VARIANCE, zInt, zTail } from "../../src/ref/rng.ts";
+import { zTail } from "../../src/ref/rng.ts";
+import { Z_VARIANCE, zInt } from "../../src/zo/rng.ts";
 
 const N = 1 << 20;
 const s = suite("rng statistics (2^20 samples)");
