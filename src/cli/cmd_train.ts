@@ -19,7 +19,7 @@ import { encodeTexts, parseTextJsonl } from "../zo/losses.ts";
 import { type CliIO, type Command, type OptionValues, requireString, UsageError } from "./command.ts";
 import { contextFromOptions } from "./gpu_options.ts";
 import { modelFromOptions } from "./model_options.ts";
-import { resolveTaskSettings } from "./task_options.ts";
+import { checkTaskFiles, resolveTaskSettings } from "./task_options.ts";
 import { cliEvents } from "./train_events.ts";
 import { fineTuneFields, resolveTrainConfig, taskData, TRAIN_OPTIONS } from "./train_options.ts";
 
@@ -79,6 +79,7 @@ async function runTasks(v: OptionValues, io: CliIO): Promise<number> {
   const values: OptionValues = resume ? { ...savedOptions(v.resume as string), backend: v.backend, quiet: v.quiet } : v;
   const method = String(values.method ?? "mazo");
   const settings = resolveTaskSettings(values, method);
+  await checkTaskFiles(settings.tasks);
   const cfg = resolveTrainConfig(values, settings.method, { steps: 200, lr: defaultLr(method), batch: 12 });
   const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
   const out = resume ? (v.resume as string) : typeof values.out === "string" ? values.out : join("runs", `${stamp}-${method}`);
@@ -95,7 +96,7 @@ async function runTasks(v: OptionValues, io: CliIO): Promise<number> {
       merge: values.merge === true,
       sink: folderSink(out),
       resume,
-      config: { options: { ...options, method, out }, method, settings, trainer: cfg.trainer, batch: cfg.batch, steps: cfg.steps, maxLen: cfg.maxLen, model: loaded.path, tokenizer: loaded.tokenizerPath, adapter: `${ctx.info.description} via ${ctx.path}` },
+      config: { options: { ...options, method, out, tasks: settings.tasks.join(",") }, method, settings, trainer: cfg.trainer, batch: cfg.batch, steps: cfg.steps, maxLen: cfg.maxLen, model: loaded.path, tokenizer: loaded.tokenizerPath, adapter: `${ctx.info.description} via ${ctx.path}` },
       onEvent: cliEvents(io, { label: method, total: cfg.steps, quiet: values.quiet === true }),
     });
     io.out(`${r.description}; ${r.steps} steps, batch ${cfg.batch}, lr ${fmtLr(cfg.trainer.lr)}, eps ${cfg.trainer.eps}, seed ${cfg.trainer.seed}`);
@@ -114,7 +115,7 @@ async function runTasks(v: OptionValues, io: CliIO): Promise<number> {
 export const trainCommand: Command = {
   name: "train",
   summary: "zeroth-order fine-tuning: MaZO multi-task on --tasks (the default), or MeZO/LoRA-MeZO on --data text",
-  usage: "[--tasks sst2,trec,copa] [--method mazo|mezo|sparse-mezo|random-mask|single-task|lora-mezo|lora-mazo] [--out <dir>] [--resume <dir>] ... | --data <file.jsonl> --out <dir> [--method mezo|lora-mezo] ...",
+  usage: "[--tasks sst2,trec,./my-task.json] [--skip-bad] [--method mazo|mezo|sparse-mezo|random-mask|single-task|lora-mezo|lora-mazo] [--out <dir>] [--resume <dir>] ... | --data <file.jsonl> --out <dir> [--method mezo|lora-mezo] ...",
   options: TRAIN_OPTIONS,
   run: (v, _p, io) => (v.data === undefined ? runTasks(v, io) : runText(v, io)),
 };

@@ -116,5 +116,5 @@ export function fineTuneFields(cfg: TrainConfig, settings?: TaskSettings): Omit<
 
 /** The task data of resolved task settings. */
 export function taskData(s: TaskSettings): FineTuneOptions["data"] {
-  return { tasks: s.tasks, sizes: s.sizes, mix: s.mix, ...(s.dataDir !== undefined ? { dataDir: s.dataDir } : {}) };
+  return { tasks: s.tasks, sizes: s.sizes, defaultSizes: s.defaultSizes, mix: s.mix, skipBad: s.skipBad, ...(s.dataDir !== undefined ? { dataDir: s.dataDir } : {}) };
 }
