@@ -19,6 +19,7 @@ import { ParamStore } from "../model/param_store.ts";
 import type { HostWeights } from "../model/weights.ts";
 import { type EvalReport, evaluateTasks } from "../train/evaluate.ts";
 import { modelGenerator } from "../train/generation_eval.ts";
+import { resolveMaxLength } from "../train/max_length.ts";
 import { prepareTasks } from "../train/prepared_tasks.ts";
 import { fmtMetric } from "../train/report.ts";
 import { checkTaskFiles, resolveTaskSettings, TASK_OPTIONS } from "./task_options.ts";
@@ -51,7 +52,7 @@ const EVAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   "test-n": noDefault(TASK_OPTIONS["test-n"]!),
   "skip-bad": noDefault(TASK_OPTIONS["skip-bad"]!),
   seed: { type: "string", arg: "<S>", description: "seed of the train/dev/test sampling, as mazo train --seed (default 0, or the run's with --run)" },
-  "max-len": { type: "string", arg: "<T>", description: "tokens per scoring sequence at most, BOS included (default 128, or the run's with --run)" },
+  "max-len": { type: "string", arg: "<T>", description: "tokens per scoring sequence at most, BOS included (default as mazo train: the model's context, at most 2048 and what fits; or the run's with --run)" },
   out: { type: "string", arg: "<file.json>", description: "also write the report as JSON here" },
 };
 
@@ -107,17 +108,17 @@ export const evalCommand: Command = {
     const settings = resolveTaskSettings(sv, "mezo");
     await checkTaskFiles(settings.tasks);
     const seed = Math.floor(numberOption(sv, "seed", 0, 0, 2 ** 32 - 1));
-    const maxLen = Math.floor(numberOption(sv, "max-len", 128, 2, 1 << 20));
     const tokPath = typeof v.tokenizer === "string" ? v.tokenizer : subject.tokenizer;
     if (tokPath === null) throw new UsageError(`no tokenizer found for ${subject.what}; pass --tokenizer <path>`);
     const tokenizer = await tokenizerFromFile(tokPath);
     const config = subject.weights.config;
     if (tokenizer.vocabSize > config.vocabSize) throw new RangeError(`tokenizer ${tokPath} has ${tokenizer.vocabSize} tokens but the model's vocabulary is ${config.vocabSize}`);
-    const maxLength = Math.min(maxLen, config.maxSeqLen);
-    const tasks = await prepareTasks(settings.tasks, tokenizer, { seed, sizes: settings.sizes, defaultSizes: settings.defaultSizes, skipBad: settings.skipBad, maxLength, ...(settings.dataDir !== undefined ? { dataDir: settings.dataDir } : {}) });
-    for (const t of tasks) if (t.skipped.length > 0) io.err(`mazo eval: task ${t.name}: skipped ${t.skipped.length} record(s) that cannot be used (--skip-bad); first: ${t.skipped[0]}`);
+    const maxLen = sv["max-len"] === undefined ? undefined : Math.floor(numberOption(sv, "max-len", 0, 2, 1 << 20));
     const ctx = await contextFromOptions(v, io);
     try {
+      const maxLength = resolveMaxLength(maxLen, config, ctx.limits);
+      const tasks = await prepareTasks(settings.tasks, tokenizer, { seed, sizes: settings.sizes, defaultSizes: settings.defaultSizes, skipBad: settings.skipBad, maxLength, ...(settings.dataDir !== undefined ? { dataDir: settings.dataDir } : {}) });
+      for (const t of tasks) if (t.skipped.length > 0) io.err(`mazo eval: task ${t.name}: skipped ${t.skipped.length} record(s) that cannot be used (--skip-bad); first: ${t.skipped[0]}`);
       const model = new LlamaModel(ctx, ParamStore.upload(ctx, subject.weights));
       const lora = subject.adapterDir === null ? null : new LoraAdapters(ctx, readPeftAdapter(subject.adapterDir, config));
       lora?.attach(model);

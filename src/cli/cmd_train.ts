@@ -13,6 +13,7 @@ import { folderSink } from "../io/folder_sink.ts";
 import { fmtDuration } from "../report/progress.ts";
 import { fineTune } from "../train/fine_tune.ts";
 import { defaultLr, TEXT_METHODS, type TaskMethod } from "../train/options.ts";
+import { MEZO_MAX_LENGTH } from "../train/max_length.ts";
 import { beforeAfterTable } from "../train/report.ts";
 import type { LrSchedule } from "../zo/schedule.ts";
 import { encodeTexts, parseTextJsonl } from "../zo/losses.ts";
@@ -48,7 +49,7 @@ async function runText(v: OptionValues, io: CliIO): Promise<number> {
   const out = requireString(v, "out");
   const { loaded, tokenizer } = await modelFromOptions(v, true);
   const texts = parseTextJsonl(readFileSync(dataPath, "utf8"), dataPath);
-  const examples = encodeTexts(texts, tokenizer!, Math.min(cfg.maxLen, loaded.weights.config.maxSeqLen)).length;
+  const examples = encodeTexts(texts, tokenizer!, Math.min(cfg.maxLen ?? MEZO_MAX_LENGTH, loaded.weights.config.maxSeqLen)).length;
   if (examples === 0) throw new UsageError(`--data ${dataPath}: no text with at least one token after BOS`);
   const ctx = await contextFromOptions(v, io);
   try {

@@ -87,7 +87,7 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
       model: { hash: weightsHash(w), params: paramCount(w), config: w.config, ...(o.model.name !== undefined ? { path: o.model.name } : {}) },
       trainer: { ...cfg.trainer },
       extra: r.text !== undefined
-        ? { data: r.text.label ?? "texts", batch: cfg.batch, maxLen: cfg.maxLen }
+        ? { data: r.text.label ?? "texts", batch: cfg.batch, maxLen: run.maxLength }
         : { tasks: s!.tasks, settings: s, batch: cfg.batch, maxLen: run.maxLength, ...(cfg.method !== "mezo" && cfg.method !== "lora-mezo" ? { masks: "masks.json" } : {}) },
     };
 

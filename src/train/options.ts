@@ -105,7 +105,10 @@ export interface FineTuneOptions {
   readonly steps?: number;
   /** Examples per batch (default 12 with tasks, 8 with text). */
   readonly batch?: number;
-  /** Tokens per sequence at most, BOS included (default 128; capped by the model's context). */
+  /**
+   * Tokens per sequence at most, BOS included; capped by the model's context. Default: the model's
+   * context, at most MeZO's 2048 and what one forward pass can hold (src/train/max_length.ts).
+   */
   readonly maxLen?: number;
   /** Trainer options; seed default 0, lr default {@link defaultLr} (1e-5 with text), eps default 1e-3. */
   readonly trainer?: Partial<ZoTrainerOptions>;
@@ -166,7 +169,8 @@ export interface TrainConfig {
   readonly method: TaskMethod;
   readonly steps: number;
   readonly batch: number;
-  readonly maxLen: number;
+  /** Requested limit (undefined: the default of src/train/max_length.ts, resolved with the GPU's limits). */
+  readonly maxLen?: number;
   readonly exact: boolean;
   readonly groups: readonly ParamGroup[];
   readonly lora: LoraConfig;
@@ -219,7 +223,7 @@ export function resolveFineTune(o: FineTuneOptions): ResolvedFineTune {
     method,
     steps,
     batch: int("batch", o.batch ?? (text ? 8 : 12), 1, 1 << 16),
-    maxLen: int("maxLen", o.maxLen ?? 128, 2, 1 << 20),
+    ...(o.maxLen !== undefined ? { maxLen: int("maxLen", o.maxLen, 2, 1 << 20) } : {}),
     exact: o.exact === true,
     groups,
     lora,

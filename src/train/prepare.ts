@@ -17,6 +17,7 @@ import { ZoTrainer, type ZoTrainerState } from "../zo/trainer.ts";
 import type { ReplayStep } from "../zo/trajectory.ts";
 import { type EvalReport, evaluateDevLoss, evaluateTasks } from "./evaluate.ts";
 import { modelGenerator } from "./generation_eval.ts";
+import { resolveMaxLength } from "./max_length.ts";
 import type { FineTuneOptions, ResolvedFineTune } from "./options.ts";
 import { type PreparedTask, prepareTasks } from "./prepared_tasks.ts";
 import type { RunSink } from "./sink.ts";
@@ -58,7 +59,7 @@ export async function prepareRun(o: FineTuneOptions, r: ResolvedFineTune, sink: 
   const { ctx } = o;
   const { cfg } = r;
   const weights = o.model.weights;
-  const maxLength = Math.min(cfg.maxLen, weights.config.maxSeqLen);
+  const maxLength = resolveMaxLength(cfg.maxLen, weights.config, ctx.limits);
   let tasks: PreparedTask[] = [];
   let texts: number[][] = [];
   if (r.text !== undefined) {
