@@ -92,7 +92,7 @@ export function resultsTable(rows: readonly RunRow[], tasks: readonly string[], 
   }
   const before = rows[0]!.result.before!;
   lines.push("", `Before training (zero-shot, seed ${rows[0]!.seed}): ${tasks.map((t) => `${t} ${fmtMetric(before.tasks[t]!)}`).join(", ")}; average ${(100 * before.average).toFixed(1)}%.`);
-  lines.push("Accuracy on each task's test split, dev loss = mean training loss on its dev split; mean ± sd over seeds.");
+  lines.push("Accuracy (token F1 for generation tasks) on each task's test split, dev loss = mean training loss on its dev split; mean ± sd over seeds.");
   return lines.join("\n") + "\n";
 }
 
