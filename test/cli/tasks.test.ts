@@ -112,6 +112,10 @@ if (ctx) {
     const metrics = readFileSync(join(run, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { tasks?: Record<string, number> });
     const seen = new Set(metrics.flatMap((m) => Object.keys(m.tasks ?? {})));
     assert.ok(seen.size >= 2, `3 steps of batch 3 drew from ${[...seen].join(", ")} only`);
+    // eval --run finds the task files through the saved options and reproduces "after".
+    const again = cli(["eval", "--run", run, "--out", join(dir, "mix-after.json"), "--quiet"]);
+    assert.is(again.status, 0, again.out);
+    assert.equal((readJson(join(dir, "mix-after.json")) as { tasks: Record<string, TaskReport> }).tasks, ev.after.tasks);
   });
 
   s("a bad record stops the run naming file, line and field; --skip-bad leaves it out and reports the count", () => {
