@@ -93,6 +93,10 @@ export * from "./tasks/metrics.ts";
 export * from "./tasks/mixer.ts";
 export { TaskDataError } from "./tasks/errors.ts";
 export { MEZO_SIZES } from "./tasks/split.ts";
+export { DATA_FORMATS, formatOfPath, labelNames, parseTaskSpec, TASK_KINDS, TaskFileError } from "./tasks/task_file.ts";
+export type { DataFile, DataFormat, DataSpec, DerivedField, SplitRule, TaskKind, TaskSpec } from "./tasks/task_file.ts";
+export { answerF1, exactMatch, normalizeAnswer, predictionText } from "./tasks/generation_metrics.ts";
+export { BadRecordsError } from "./tasks/pools.ts";
 
 // Browser helpers (fetch file access, the demo worker loop, golden/MeZO/MaZO checks)
 export * from "./browser/index.ts";

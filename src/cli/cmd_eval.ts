@@ -11,11 +11,18 @@
 import { join } from "node:path";
 import { tokenizerFromFile } from "../io/tokenizer_file.ts";
 import { writeFileAtomic } from "../io/files.ts";
+import { LoraAdapters } from "../lora/lora.ts";
+import { modelScoreFn } from "../mazo/loss.ts";
+import { LlamaModel } from "../model/forward.ts";
 import { loadModel } from "../model/load.ts";
+import { ParamStore } from "../model/param_store.ts";
 import type { HostWeights } from "../model/weights.ts";
-import type { EvalReport } from "../train/evaluate.ts";
-import { evaluate } from "../train/evaluate_model.ts";
-import { resolveTaskSettings, TASK_OPTIONS } from "./task_options.ts";
+import { type EvalReport, evaluateTasks } from "../train/evaluate.ts";
+import { modelGenerator } from "../train/generation_eval.ts";
+import { resolveMaxLength } from "../train/max_length.ts";
+import { prepareTasks } from "../train/prepared_tasks.ts";
+import { fmtMetric } from "../train/report.ts";
+import { checkTaskFiles, resolveTaskSettings, TASK_OPTIONS } from "./task_options.ts";
 import { weightsHash } from "../zo/trajectory.ts";
 import { type Command, numberOption, type OptionSpec, type OptionValues, UsageError } from "./command.ts";
 import { contextFromOptions, GPU_OPTIONS } from "./gpu_options.ts";
@@ -23,12 +30,13 @@ import { defaultModelPath, MODEL_OPTIONS } from "./model_options.ts";
 import { inBaseLayout, readPeftAdapter, readRunFolder } from "./run_folder.ts";
 
 /** Task flags of eval; with --run, those given override the run's own values. */
-const SPLIT_FLAGS = ["tasks", "data-dir", "train-n", "dev-n", "test-n", "seed", "max-len"] as const;
+const SPLIT_FLAGS = ["tasks", "data-dir", "train-n", "dev-n", "test-n", "skip-bad", "seed", "max-len"] as const;
 
 /** A task option of train without its default (so eval can tell a given flag from a default). */
-function noDefault(spec: OptionSpec, fallback: string): OptionSpec {
+function noDefault(spec: OptionSpec): OptionSpec {
   const { default: _d, ...rest } = spec;
-  return { ...rest, description: `${spec.description} (default ${fallback}, or the run's with --run)` };
+  const d = spec.description;
+  return { ...rest, description: d.endsWith(")") ? `${d.slice(0, -1)}, or the run's with --run)` : `${d} (or the run's with --run)` };
 }
 
 const EVAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
@@ -37,20 +45,21 @@ const EVAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   adapter: { type: "string", arg: "<dir>", description: "PEFT LoRA adapter folder applied on --model" },
   run: { type: "string", arg: "<dir>", description: "evaluate a mazo train run folder's final model/ or adapter/ with the run's task settings" },
   ...GPU_OPTIONS,
-  tasks: { ...TASK_OPTIONS.tasks!, description: "comma list of tasks (default sst2,trec,copa, or the run's with --run)" },
+  tasks: { ...TASK_OPTIONS.tasks!, description: "comma list of built-in tasks and task files (default sst2,trec,copa, or the run's with --run)" },
   "data-dir": TASK_OPTIONS["data-dir"]!,
-  "train-n": noDefault(TASK_OPTIONS["train-n"]!, "200"),
-  "dev-n": noDefault(TASK_OPTIONS["dev-n"]!, "40"),
-  "test-n": noDefault(TASK_OPTIONS["test-n"]!, "100"),
+  "train-n": noDefault(TASK_OPTIONS["train-n"]!),
+  "dev-n": noDefault(TASK_OPTIONS["dev-n"]!),
+  "test-n": noDefault(TASK_OPTIONS["test-n"]!),
+  "skip-bad": noDefault(TASK_OPTIONS["skip-bad"]!),
   seed: { type: "string", arg: "<S>", description: "seed of the train/dev/test sampling, as mazo train --seed (default 0, or the run's with --run)" },
-  "max-len": { type: "string", arg: "<T>", description: "tokens per scoring sequence at most, BOS included (default 128, or the run's with --run)" },
+  "max-len": { type: "string", arg: "<T>", description: "tokens per scoring sequence at most, BOS included (default as mazo train: the model's context, at most 2048 and what fits; or the run's with --run)" },
   out: { type: "string", arg: "<file.json>", description: "also write the report as JSON here" },
 };
 
 /** The evaluation table: one row per task, then the average. */
 export function evalTable(r: EvalReport): string {
   const rows = [["task", "accuracy", "dev loss", "test n", "dev n"]];
-  for (const [t, e] of Object.entries(r.tasks)) rows.push([t, `${(100 * e.accuracy).toFixed(1)}%`, e.dev_loss.toFixed(4), String(e.test_n), String(e.dev_n)]);
+  for (const [t, e] of Object.entries(r.tasks)) rows.push([t, fmtMetric(e), e.dev_loss.toFixed(4), String(e.test_n), String(e.dev_n)]);
   rows.push(["average", `${(100 * r.average).toFixed(1)}%`, r.dev_loss.toFixed(4), "", ""]);
   const w = rows[0]!.map((_, c) => Math.max(...rows.map((x) => x[c]!.length)));
   const line = (x: string[]) => "| " + x.map((v, c) => (c === 0 ? v.padEnd(w[c]!) : v.padStart(w[c]!))).join(" | ") + " |";
@@ -97,21 +106,25 @@ export const evalCommand: Command = {
     const subject = await subjectOf(v);
     const sv = subject.settings;
     const settings = resolveTaskSettings(sv, "mezo");
+    await checkTaskFiles(settings.tasks);
     const seed = Math.floor(numberOption(sv, "seed", 0, 0, 2 ** 32 - 1));
-    const maxLen = Math.floor(numberOption(sv, "max-len", 128, 2, 1 << 20));
     const tokPath = typeof v.tokenizer === "string" ? v.tokenizer : subject.tokenizer;
     if (tokPath === null) throw new UsageError(`no tokenizer found for ${subject.what}; pass --tokenizer <path>`);
     const tokenizer = await tokenizerFromFile(tokPath);
     const config = subject.weights.config;
     if (tokenizer.vocabSize > config.vocabSize) throw new RangeError(`tokenizer ${tokPath} has ${tokenizer.vocabSize} tokens but the model's vocabulary is ${config.vocabSize}`);
-    const maxLength = Math.min(maxLen, config.maxSeqLen);
-    const adapter = subject.adapterDir === null ? undefined : readPeftAdapter(subject.adapterDir, config);
-    const data = { tasks: settings.tasks, sizes: settings.sizes, ...(settings.dataDir !== undefined ? { dataDir: settings.dataDir } : {}) };
+    const maxLen = sv["max-len"] === undefined ? undefined : Math.floor(numberOption(sv, "max-len", 0, 2, 1 << 20));
     const ctx = await contextFromOptions(v, io);
     try {
-      const report = await evaluate({ ctx, model: { weights: subject.weights }, tokenizer, data, seed, maxLen, ...(adapter === undefined ? {} : { adapter }) });
+      const maxLength = resolveMaxLength(maxLen, config, ctx.limits);
+      const tasks = await prepareTasks(settings.tasks, tokenizer, { seed, sizes: settings.sizes, defaultSizes: settings.defaultSizes, skipBad: settings.skipBad, maxLength, ...(settings.dataDir !== undefined ? { dataDir: settings.dataDir } : {}) });
+      for (const t of tasks) if (t.skipped.length > 0) io.err(`mazo eval: task ${t.name}: skipped ${t.skipped.length} record(s) that cannot be used (--skip-bad); first: ${t.skipped[0]}`);
+      const model = new LlamaModel(ctx, ParamStore.upload(ctx, subject.weights));
+      const lora = subject.adapterDir === null ? null : new LoraAdapters(ctx, readPeftAdapter(subject.adapterDir, config));
+      lora?.attach(model);
+      const report = await evaluateTasks(tasks, modelScoreFn(model), modelGenerator(model, tokenizer));
       const secs = (performance.now() - t0) / 1000;
-      io.out(`${subject.what}: ${settings.tasks.join(",")} (train/dev/test ${settings.sizes.train}/${settings.sizes.dev}/${settings.sizes.test}, seed ${seed}, max length ${maxLength})`);
+      io.out(`${subject.what}: ${settings.tasks.join(",")} (train/dev/test ${tasks.map((t) => `${t.name} ${t.train.length}/${t.dev.length}/${t.test.length}`).join(", ")}, seed ${seed}, max length ${maxLength})`);
       io.out(evalTable(report));
       if (v.quiet !== true) io.err(`mazo eval: ${secs.toFixed(1)}s on ${ctx.info.description} via ${ctx.path}`);
       if (typeof v.out === "string") {

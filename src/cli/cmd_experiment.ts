@@ -15,11 +15,13 @@ import { fmtDuration } from "../report/progress.ts";
 import { lineChartSvg } from "../report/svg_chart.ts";
 import { fineTune } from "../train/fine_tune.ts";
 import { defaultLr } from "../train/options.ts";
+import { headline } from "../train/evaluate.ts";
+import { fmtMetric } from "../train/report.ts";
 import type { FineTuneResult } from "../train/result.ts";
 import { type Command, type OptionValues, UsageError } from "./command.ts";
 import { contextFromOptions } from "./gpu_options.ts";
 import { modelFromOptions } from "./model_options.ts";
-import { resolveTaskSettings, TASK_METHODS } from "./task_options.ts";
+import { checkTaskFiles, resolveTaskSettings, TASK_METHODS } from "./task_options.ts";
 import { cliEvents } from "./train_events.ts";
 import { fineTuneFields, resolveTrainConfig, taskData, TRAIN_OPTIONS } from "./train_options.ts";
 
@@ -70,14 +72,14 @@ interface RunRow {
 /** results.md: one row per method, mean ± sd over seeds. */
 export function resultsTable(rows: readonly RunRow[], tasks: readonly string[], budget: string): string {
   const methods = [...new Set(rows.map((r) => r.method))];
-  const head = ["method", "lr", ...tasks.map((t) => `${t} acc`), "average acc", "dev loss before", "dev loss after", "steps", "wall time", "trained fraction", "peak GPU bytes (step)"];
+  const head = ["method", "lr", ...tasks.map((t) => `${t} ${rows[0]!.result.after!.tasks[t]!.f1 !== undefined ? "F1" : "acc"}`), "average", "dev loss before", "dev loss after", "steps", "wall time", "trained fraction", "peak GPU bytes (step)"];
   const lines = [`${budget}`, "", `| ${head.join(" | ")} |`, `|${head.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`];
   for (const m of methods) {
     const rs = rows.filter((r) => r.method === m);
     const cells = [
       m,
       String(rs[0]!.lr),
-      ...tasks.map((t) => pm(rs.map((r) => r.result.after!.tasks[t]!.accuracy), 100, 1)),
+      ...tasks.map((t) => pm(rs.map((r) => headline(r.result.after!.tasks[t]!)), 100, 1)),
       pm(rs.map((r) => r.result.after!.average), 100, 1),
       pm(rs.map((r) => r.result.before!.dev_loss), 1, 4),
       pm(rs.map((r) => r.result.after!.dev_loss), 1, 4),
@@ -89,8 +91,8 @@ export function resultsTable(rows: readonly RunRow[], tasks: readonly string[], 
     lines.push(`| ${cells.join(" | ")} |`);
   }
   const before = rows[0]!.result.before!;
-  lines.push("", `Before training (zero-shot, seed ${rows[0]!.seed}): ${tasks.map((t) => `${t} ${(100 * before.tasks[t]!.accuracy).toFixed(1)}%`).join(", ")}; average ${(100 * before.average).toFixed(1)}%.`);
-  lines.push("Accuracy on each task's test split, dev loss = mean training loss on its dev split; mean ± sd over seeds.");
+  lines.push("", `Before training (zero-shot, seed ${rows[0]!.seed}): ${tasks.map((t) => `${t} ${fmtMetric(before.tasks[t]!)}`).join(", ")}; average ${(100 * before.average).toFixed(1)}%.`);
+  lines.push("Accuracy (token F1 for generation tasks) on each task's test split, dev loss = mean training loss on its dev split; mean ± sd over seeds.");
   return lines.join("\n") + "\n";
 }
 
@@ -112,6 +114,7 @@ export const experimentCommand: Command = {
     const lrs = perMethod(typeof v.lr === "string" ? v.lr : undefined, methods, defaultLr);
     const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
     const out = typeof v.out === "string" ? v.out : join("runs", `experiment-${stamp}`);
+    await checkTaskFiles(resolveTaskSettings(v, methods[0]!).tasks);
     const existing = v.overwrite === true ? "overwrite" : "refuse";
     prepareOutputFolder(out, existing); // before the GPU starts
     const { loaded, tokenizer } = await modelFromOptions(v, true);
@@ -134,7 +137,7 @@ export const experimentCommand: Command = {
             data: taskData(settings),
             ...fineTuneFields(cfg, settings),
             sink: folderSink(runOut, existing),
-            config: { options: { ...Object.fromEntries(Object.entries(values).filter(([k, x]) => x !== undefined && !["config", "help", "quiet", "methods", "seeds"].includes(k))), out: runOut }, experiment: out },
+            config: { options: { ...Object.fromEntries(Object.entries(values).filter(([k, x]) => x !== undefined && !["config", "help", "quiet", "methods", "seeds"].includes(k))), out: runOut, tasks: settings.tasks.join(",") }, experiment: out },
             onEvent: cliEvents(io, { label: `${method} seed ${seed}`, total: cfg.steps, quiet: v.quiet === true }),
           });
           rows.push({ method, seed, lr: lrs.get(method)!, result, out: runOut });
@@ -143,7 +146,8 @@ export const experimentCommand: Command = {
     } finally {
       ctx.destroy();
     }
-    const tasks = resolveTaskSettings(v, methods[0]!).tasks;
+    // Task names as the reports key them (a task file's "name", not its path).
+    const tasks = Object.keys(rows[0]!.result.after?.tasks ?? {});
     const steps = rows[0]!.result.steps;
     const probes = Number(v.probes ?? 1);
     const budget = `Budget: ${steps} steps x 2 x ${probes} probe(s) = ${steps * 2 * probes} forward passes of a batch of ${v.batch ?? 12} examples per run; tasks ${tasks.join(", ")}; seeds ${seeds.join(", ")}; model ${loaded.path}; adapter ${adapter}; total wall time ${fmtDuration((performance.now() - t0) / 1000)}.`;

@@ -15,13 +15,14 @@ import { parseJsonText } from "../io/json.ts";
 import { fmtDuration } from "../report/progress.ts";
 import { fineTune } from "../train/fine_tune.ts";
 import { defaultLr, TEXT_METHODS, type TaskMethod } from "../train/options.ts";
+import { MEZO_MAX_LENGTH } from "../train/max_length.ts";
 import { beforeAfterTable } from "../train/report.ts";
 import type { LrSchedule } from "../zo/schedule.ts";
 import { encodeTexts, parseTextJsonl } from "../zo/losses.ts";
 import { type CliIO, type Command, type OptionValues, requireString, UsageError } from "./command.ts";
 import { contextFromOptions } from "./gpu_options.ts";
 import { modelFromOptions } from "./model_options.ts";
-import { resolveTaskSettings } from "./task_options.ts";
+import { checkTaskFiles, resolveTaskSettings } from "./task_options.ts";
 import { cliEvents } from "./train_events.ts";
 import { fineTuneFields, resolveTrainConfig, taskData, TRAIN_OPTIONS } from "./train_options.ts";
 
@@ -51,7 +52,7 @@ async function runText(v: OptionValues, io: CliIO): Promise<number> {
   const sink = folderSink(out, v.overwrite === true ? "overwrite" : "refuse"); // checked before any work
   const { loaded, tokenizer } = await modelFromOptions(v, true);
   const texts = parseTextJsonl(readFileSync(dataPath, "utf8"), dataPath);
-  const examples = encodeTexts(texts, tokenizer!, Math.min(cfg.maxLen, loaded.weights.config.maxSeqLen)).length;
+  const examples = encodeTexts(texts, tokenizer!, Math.min(cfg.maxLen ?? MEZO_MAX_LENGTH, loaded.weights.config.maxSeqLen)).length;
   if (examples === 0) throw new UsageError(`--data ${dataPath}: no text with at least one token after BOS`);
   const ctx = await contextFromOptions(v, io);
   try {
@@ -87,6 +88,7 @@ async function runTasks(v: OptionValues, io: CliIO, given: ReadonlySet<string>):
   }
   const method = String(values.method ?? "mazo");
   const settings = resolveTaskSettings(values, method);
+  await checkTaskFiles(settings.tasks);
   const cfg = resolveTrainConfig(values, settings.method, { steps: 200, lr: defaultLr(method), batch: 12 });
   const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
   const out = resume ? (v.resume as string) : typeof values.out === "string" ? values.out : join("runs", `${stamp}-${method}`);
@@ -104,7 +106,7 @@ async function runTasks(v: OptionValues, io: CliIO, given: ReadonlySet<string>):
       merge: values.merge === true,
       sink,
       resume,
-      config: { options: { ...options, method, out }, method, settings, trainer: cfg.trainer, batch: cfg.batch, steps: cfg.steps, maxLen: cfg.maxLen, model: loaded.path, tokenizer: loaded.tokenizerPath, adapter: `${ctx.info.description} via ${ctx.path}` },
+      config: { options: { ...options, method, out, tasks: settings.tasks.join(",") }, method, settings, trainer: cfg.trainer, batch: cfg.batch, steps: cfg.steps, maxLen: cfg.maxLen, model: loaded.path, tokenizer: loaded.tokenizerPath, adapter: `${ctx.info.description} via ${ctx.path}` },
       onEvent: cliEvents(io, { label: method, total: cfg.steps, quiet: values.quiet === true }),
     });
     io.out(`${r.description}; ${r.steps} steps, batch ${cfg.batch}, lr ${fmtLr(cfg.trainer.lr)}, eps ${cfg.trainer.eps}, seed ${cfg.trainer.seed}`);
@@ -123,7 +125,7 @@ async function runTasks(v: OptionValues, io: CliIO, given: ReadonlySet<string>):
 export const trainCommand: Command = {
   name: "train",
   summary: "zeroth-order fine-tuning: MaZO multi-task on --tasks (the default), or MeZO/LoRA-MeZO on --data text",
-  usage: "[--tasks sst2,trec,copa] [--method mazo|mezo|sparse-mezo|random-mask|single-task|lora-mezo|lora-mazo] [--out <dir>] [--resume <dir>] ... | --data <file.jsonl> --out <dir> [--method mezo|lora-mezo] ...",
+  usage: "[--tasks sst2,trec,./my-task.json] [--skip-bad] [--method mazo|mezo|sparse-mezo|random-mask|single-task|lora-mezo|lora-mazo] [--out <dir>] [--resume <dir>] ... | --data <file.jsonl> --out <dir> [--method mezo|lora-mezo] ...",
   options: TRAIN_OPTIONS,
   run: (v, _p, io, given) => (v.data === undefined ? runTasks(v, io, given) : runText(v, io)),
 };

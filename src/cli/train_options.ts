@@ -23,7 +23,7 @@ export const TRAIN_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   lr: { type: "string", arg: "<X>", description: "peak learning rate (default 1e-5 with --data; with --tasks 3e-5 for mezo, 1e-3 for the masked and LoRA methods)" },
   eps: { type: "string", arg: "<E>", default: "1e-3", description: "perturbation size" },
   batch: { type: "string", arg: "<B>", description: "sequences per batch with --data (default 8); examples per batch with --tasks (default 12)" },
-  "max-len": { type: "string", arg: "<T>", default: "128", description: "tokens per sequence at most (BOS included)" },
+  "max-len": { type: "string", arg: "<T>", description: "tokens per sequence at most, BOS included (default: the model's context, at most 2048 as MeZO and what a forward pass of 64 sequences can hold); task prompts shorten their long field (the passage) first" },
   seed: { type: "string", arg: "<S>", default: "0", description: "run seed (probe seeds, batch order, LoRA init)" },
   out: { type: "string", arg: "<dir>", description: "run folder (created; a non-empty folder is refused unless --resume or --overwrite)" },
   overwrite: { type: "boolean", default: false, description: "replace the run files of an existing --out folder" },
@@ -87,7 +87,7 @@ export function resolveTrainConfig(v: OptionValues, method: TaskMethod, fallback
     method,
     steps: Math.floor(steps),
     batch: integerOption(v, "batch", fallback.batch, 1, 1 << 16),
-    maxLen: integerOption(v, "max-len", 128, 2, 1 << 20),
+    ...(v["max-len"] !== undefined ? { maxLen: integerOption(v, "max-len", 0, 2, 1 << 20) } : {}),
     exact: v.exact === true,
     groups,
     lora,
@@ -102,7 +102,7 @@ export function fineTuneFields(cfg: TrainConfig, settings?: TaskSettings): Omit<
     method: cfg.method,
     steps: cfg.steps,
     batch: cfg.batch,
-    maxLen: cfg.maxLen,
+    ...(cfg.maxLen !== undefined ? { maxLen: cfg.maxLen } : {}),
     trainer: cfg.trainer,
     exact: cfg.exact,
     groups: cfg.groups,
@@ -117,5 +117,5 @@ export function fineTuneFields(cfg: TrainConfig, settings?: TaskSettings): Omit<
 
 /** The task data of resolved task settings. */
 export function taskData(s: TaskSettings): FineTuneOptions["data"] {
-  return { tasks: s.tasks, sizes: s.sizes, mix: s.mix, ...(s.dataDir !== undefined ? { dataDir: s.dataDir } : {}) };
+  return { tasks: s.tasks, sizes: s.sizes, defaultSizes: s.defaultSizes, mix: s.mix, skipBad: s.skipBad, ...(s.dataDir !== undefined ? { dataDir: s.dataDir } : {}) };
 }

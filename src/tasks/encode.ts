@@ -9,8 +9,12 @@
  * len(full) - len(prompt); when the tokenizer merges across the boundary, the merged token joins the span,
  * so the span is never empty unless the candidate adds no token (a RangeError). Sequence = BOS + full text.
  *
- * Truncation (MeZO's): a sequence longer than `maxLength` keeps BOS and drops tokens from the left of the
- * prompt; the candidate span is always kept whole (a RangeError when BOS + span alone exceed maxLength).
+ * Truncation: when an example carries a `shorten` range (its task file's `truncate` field, the passage)
+ * and a sequence would exceed `maxLength`, the end of that range is cut first (at a space where one is
+ * near), as little as makes every candidate's sequence fit, so a truncated prompt still asks its
+ * question. What still does not fit is cut MeZO's way: BOS is kept and tokens are dropped from the left
+ * of the prompt; the candidate span is always kept whole (a RangeError when BOS + span alone exceed
+ * maxLength).
  */
 import type { Example } from "./example.ts";
 
@@ -47,6 +51,8 @@ export interface EncodedExample {
   readonly spanStart: readonly number[];
   /** Tokens dropped from the left of each candidate's sequence by truncation. */
   readonly dropped: readonly number[];
+  /** Characters cut from the end of the example's long field (`shorten`) to fit; 0 when none. */
+  readonly shortened: number;
 }
 
 /** Options of {@link encodeExample}. */
@@ -62,11 +68,46 @@ function commonPrefix(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return i;
 }
 
+const NO_SPECIALS = { bos: false, eos: false };
+
+/** The longest sequence (BOS included) of `prompt` with any of the candidates. */
+function longestSequence(prompt: string, candidates: readonly string[], tokenizer: Tokenizer): number {
+  let n = 0;
+  for (const c of candidates) n = Math.max(n, 1 + tokenizer.encode(prompt + c, NO_SPECIALS).length);
+  return n;
+}
+
+/**
+ * `example` with the end of its `shorten` range cut as little as makes every candidate's sequence fit
+ * `maxLength` (the whole range goes when nothing less fits), and the characters cut.
+ */
+function shortenToFit(example: Example, tokenizer: Tokenizer, maxLength: number): { example: Example; cut: number } {
+  const r = example.shorten;
+  if (r === undefined || longestSequence(example.prompt, example.candidates, tokenizer) <= maxLength) return { example, cut: 0 };
+  const p = example.prompt;
+  const at = (keep: number) => p.slice(0, r.start + keep) + p.slice(r.end);
+  const fits = (keep: number) => longestSequence(at(keep), example.candidates, tokenizer) <= maxLength;
+  // Largest kept length that fits (binary search; token counts grow with the kept text).
+  let lo = 0, hi = r.end - r.start - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (fits(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  // Cut at a space when one lies in the last fifth of what is kept (no half words).
+  const space = p.lastIndexOf(" ", r.start + lo);
+  const keep = space >= r.start && space >= r.start + lo - Math.ceil(lo / 5) ? space - r.start : lo;
+  // Spaces off the ends, as rendering leaves them (a passage cut to nothing leaves its separator first).
+  const prompt = at(keep).replace(/^ +| +$/g, "");
+  return { example: { ...example, prompt, shorten: { start: r.start, end: r.start + keep } }, cut: r.end - r.start - keep };
+}
+
 /** Encodes every candidate of `example` (see the module comment). */
-export function encodeExample(example: Example, tokenizer: Tokenizer, options: EncodeOptions): EncodedExample {
+export function encodeExample(original: Example, tokenizer: Tokenizer, options: EncodeOptions): EncodedExample {
   const { maxLength } = options;
   if (!Number.isInteger(maxLength) || maxLength < 2) throw new RangeError(`maxLength must be an integer >= 2, got ${maxLength}`);
-  const noSpecials = { bos: false, eos: false };
+  const { example, cut } = shortenToFit(original, tokenizer, maxLength);
+  const noSpecials = NO_SPECIALS;
   const promptIds = tokenizer.encode(example.prompt, noSpecials);
   const sequences: ScoringSequence[] = [];
   const spanStart: number[] = [];
@@ -93,7 +134,7 @@ export function encodeExample(example: Example, tokenizer: Tokenizer, options: E
     spanStart.push(s);
     dropped.push(drop);
   });
-  return { example, sequences, spanStart, dropped };
+  return { example, sequences, spanStart, dropped, shortened: cut };
 }
 
 /**

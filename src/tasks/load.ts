@@ -85,6 +85,18 @@ export function resolveSizes(spec: TaskSpec | string, requested: Partial<SplitSi
   };
 }
 
+/**
+ * Sizes for a small pool: when dev is a default (neither requested nor in the task file), there is no
+ * dev pool, and the train pool cannot hold both the train and dev sizes, dev keeps only its share of
+ * the pool, dev / (train + dev) (at least 1), so that the default dev size does not starve train
+ * (MeZO's dev-first rule would leave a 45-record pool 5 train examples next to 40 dev).
+ */
+export function fitDefaultDev(sizes: SplitSizes, devIsDefault: boolean, pools: { readonly train: readonly unknown[]; readonly dev?: readonly unknown[] }): SplitSizes {
+  const n = pools.train.length;
+  if (!devIsDefault || pools.dev !== undefined || sizes.dev === 0 || n >= sizes.train + sizes.dev) return sizes;
+  return { ...sizes, dev: Math.min(sizes.dev, Math.max(1, Math.round((n * sizes.dev) / (sizes.train + sizes.dev)))) };
+}
+
 /** The number of candidates a template override must give, or undefined when the task's candidates come from fields. */
 function candidateCount(spec: TaskSpec): number | undefined {
   return spec.verbalizer?.length ?? spec.candidates?.length;
@@ -99,12 +111,13 @@ export function resolveTemplate(spec: TaskSpec | string, override?: unknown): Ta
   return parseTemplate(override, s.name, n);
 }
 
-/** Loads one task: its pools, seeded train/dev/test samples, rendered into Examples. */
+/** Loads one task: its pools, seeded train/dev/test samples (sizes: {@link resolveSizes}, then {@link fitDefaultDev}), rendered into Examples. */
 export async function loadTask(ref: TaskRef, options: LoadTaskOptions): Promise<LoadedTask> {
   const { spec, access } = await resolveTask(ref, options);
   const override = resolveTemplate(spec, options.template);
   const loaded = await loadSpecPools(spec, access, { ...(options.skipBad === undefined ? {} : { skipBad: options.skipBad }), ...(override === undefined ? {} : { override }) });
-  const s = sampleSplits(spec.name, loaded.pools, resolveSizes(spec, options.sizes, options.fallbackSizes), spec.seed ?? options.seed);
+  const sizes = fitDefaultDev(resolveSizes(spec, options.sizes, options.fallbackSizes), options.sizes?.dev === undefined && spec.sizes.dev === undefined, loaded.pools);
+  const s = sampleSplits(spec.name, loaded.pools, sizes, spec.seed ?? options.seed);
   const render = (rs: typeof s.train) => rs.map((r) => renderRecord(spec, r, override));
   return { task: spec.name, spec, train: render(s.train), dev: render(s.dev), test: render(s.test), skipped: loaded.skipped.map(describeBad) };
 }

@@ -57,7 +57,6 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
   const resume = o.resume === true;
   const s = r.settings;
   const checkpointEvery = s?.checkpointEvery ?? o.checkpointEvery ?? 0;
-  const evalEvery = s !== undefined && s.sizes.dev > 0 ? s.evalEvery : 0;
   const written: string[] = [];
   if (!resume && o.config !== undefined) {
     await writeText(sink, "config.json", JSON.stringify(o.config, null, 2) + "\n");
@@ -66,6 +65,13 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
   o.signal?.throwIfAborted();
 
   const run = await prepareRun(o, r, sink, resume, note);
+  const evalEvery = s !== undefined && run.tasks.some((t) => t.dev.length > 0) ? s.evalEvery : 0;
+  const skippedRecords: Record<string, number> = {};
+  for (const t of run.tasks) {
+    if (t.skipped.length === 0) continue;
+    skippedRecords[t.name] = t.skipped.length;
+    emit({ type: "warning", message: `task ${t.name}: left out ${t.skipped.length} record${t.skipped.length === 1 ? "" : "s"} that cannot be used (skipBad); first: ${t.skipped[0]}` });
+  }
   let destroyed = false;
   const destroyRun = () => {
     if (destroyed) return;
@@ -82,7 +88,7 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
       model: { hash: weightsHash(w), params: paramCount(w), config: w.config, ...(o.model.name !== undefined ? { path: o.model.name } : {}) },
       trainer: { ...cfg.trainer },
       extra: r.text !== undefined
-        ? { data: r.text.label ?? "texts", batch: cfg.batch, maxLen: cfg.maxLen }
+        ? { data: r.text.label ?? "texts", batch: cfg.batch, maxLen: run.maxLength }
         : { tasks: s!.tasks, settings: s, batch: cfg.batch, maxLen: run.maxLength, ...(cfg.method !== "mezo" && cfg.method !== "lora-mezo" ? { masks: "masks.json" } : {}) },
     };
 
@@ -278,6 +284,7 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
         after,
         curve,
         ...(best !== undefined ? { best } : {}),
+        ...(Object.keys(skippedRecords).length > 0 ? { skipped_records: skippedRecords } : {}),
       };
       await writeText(sink, "eval.json", JSON.stringify(evalJson, null, 2) + "\n");
     }

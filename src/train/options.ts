@@ -10,8 +10,11 @@ import type { RowNorm } from "../mask/checks.ts";
 import { MASK_DEFAULTS, type OtherGroups } from "../mazo/masks.ts";
 import { SCORE_DEFAULTS } from "../mazo/scores.ts";
 import type { HostWeights } from "../model/weights.ts";
+import type { TaskRef } from "../tasks/load.ts";
 import type { MixMode } from "../tasks/mixer.ts";
+import type { ReadBytes } from "../tasks/read_bytes.ts";
 import type { ReadText } from "../tasks/read_text.ts";
+import type { SplitSizes } from "../tasks/task.ts";
 import type { Tokenizer } from "../tokenizer/types.ts";
 import { PARAM_GROUPS, type ParamGroup } from "../zo/full_scope.ts";
 import type { ZoTrainerOptions } from "../zo/trainer.ts";
@@ -40,16 +43,32 @@ export interface ModelSource {
   readonly name?: string;
 }
 
-/** Task data: built-in task names, loaded with a seed and encoded with the tokenizer. */
+/** The split sizes of tasks whose task file gives none (and no size is requested): train 200, dev 40, test 100. */
+export const DEFAULT_TASK_SIZES: SplitSizes = { train: 200, dev: 40, test: 100 };
+
+/**
+ * Task data: built-in task names, task-file paths or URLs, or parsed task files
+ * (`{ spec: parseTaskSpec(json, "tickets.json"), baseDir: "https://host/data" }`), loaded with the run's
+ * seed and encoded with the tokenizer (src/tasks/load.ts).
+ */
 export interface TaskDataOptions {
-  /** Task names (src/tasks/registry.ts). */
-  readonly tasks: readonly string[];
-  /** Examples per split (default train 200, dev 40, test 100). dev 0: no dev loss, no best-step tracking. */
-  readonly sizes?: { readonly train?: number; readonly dev?: number; readonly test?: number };
-  /** Task data folder or URL (default: the runtime's, see src/tasks/data_dir.ts). */
+  /** The tasks, in order; their names (the task files' "name") must be distinct. */
+  readonly tasks: readonly TaskRef[];
+  /**
+   * Examples per split for every task, winning over the task files' own "sizes". dev 0: no dev loss,
+   * no best-step tracking. A split whose pool is smaller gets the whole pool.
+   */
+  readonly sizes?: Partial<SplitSizes>;
+  /** Sizes of tasks whose task file gives none, where `sizes` gives none either (default {@link DEFAULT_TASK_SIZES}). */
+  readonly defaultSizes?: Partial<SplitSizes>;
+  /** Task data folder or URL for built-in tasks' `$DATA/` paths (default: the runtime's, see src/tasks/data_dir.ts). */
   readonly dataDir?: string;
-  /** File reader (default: the runtime's; fetch in browsers). */
+  /** Text file reader (default: the runtime's; fetch in browsers). */
   readonly read?: ReadText;
+  /** Binary file reader for Parquet (default: the runtime's; fetch in browsers). */
+  readonly readBytes?: ReadBytes;
+  /** Leave records that cannot be used out (and report how many) instead of stopping (default false). */
+  readonly skipBad?: boolean;
   /** How batches mix tasks (default uniform). */
   readonly mix?: MixMode;
 }
@@ -78,7 +97,7 @@ export interface FineTuneOptions {
   readonly ctx: GpuContext;
   readonly model: ModelSource;
   readonly tokenizer: Tokenizer;
-  /** Tasks (classification / multiple choice) or plain text. */
+  /** Tasks (classification, multiple choice, generation: built-in or task files) or plain text. */
   readonly data: TaskDataOptions | TextDataOptions;
   /** Default mazo with tasks, mezo with text. */
   readonly method?: TaskMethod;
@@ -86,7 +105,10 @@ export interface FineTuneOptions {
   readonly steps?: number;
   /** Examples per batch (default 12 with tasks, 8 with text). */
   readonly batch?: number;
-  /** Tokens per sequence at most, BOS included (default 128; capped by the model's context). */
+  /**
+   * Tokens per sequence at most, BOS included; capped by the model's context. Default: the model's
+   * context, at most MeZO's 2048 and what one forward pass can hold (src/train/max_length.ts).
+   */
   readonly maxLen?: number;
   /** Trainer options; seed default 0, lr default {@link defaultLr} (1e-5 with text), eps default 1e-3. */
   readonly trainer?: Partial<ZoTrainerOptions>;
@@ -134,11 +156,16 @@ export interface FineTuneOptions {
 /** Multi-task settings as written to the trajectory header and config.json ("settings"). */
 export interface TaskSettings extends MaskSettings {
   readonly method: TaskMethod;
+  /** The task references: built-in names, task-file paths, or `<name> (<file>)` for parsed task files. */
   readonly tasks: readonly string[];
-  readonly sizes: { readonly train: number; readonly dev: number; readonly test: number };
+  /** Requested sizes (winning over the task files'). */
+  readonly sizes: Partial<SplitSizes>;
+  /** Sizes of tasks whose file gives none. */
+  readonly defaultSizes: SplitSizes;
   readonly mix: MixMode;
   readonly evalEvery: number;
   readonly checkpointEvery: number;
+  readonly skipBad: boolean;
   readonly dataDir?: string;
 }
 
@@ -147,7 +174,8 @@ export interface TrainConfig {
   readonly method: TaskMethod;
   readonly steps: number;
   readonly batch: number;
-  readonly maxLen: number;
+  /** Requested limit (undefined: the default of src/train/max_length.ts, resolved with the GPU's limits). */
+  readonly maxLen?: number;
   readonly exact: boolean;
   readonly groups: readonly ParamGroup[];
   readonly lora: LoraConfig;
@@ -167,6 +195,15 @@ export interface ResolvedFineTune {
 
 function isText(d: TaskDataOptions | TextDataOptions): d is TextDataOptions {
   return "texts" in d;
+}
+
+/** How a task reference is written in settings: the name or path, or `<name> (<file>)` for a parsed task file. */
+export function taskLabel(ref: TaskRef): string {
+  if (typeof ref === "string") return ref;
+  if (typeof ref !== "object" || ref === null || typeof ref.spec !== "object" || ref.spec === null || typeof ref.spec.name !== "string") {
+    throw new TypeError(`fineTune: data.tasks entries must be task names, task-file paths or {spec, baseDir} objects (spec from parseTaskSpec or readTaskFile), got ${JSON.stringify(ref)?.slice(0, 80)}`);
+  }
+  return `${ref.spec.name} (${ref.spec.file})`;
 }
 
 function int(what: string, v: number, min: number, max = 2 ** 31): number {
@@ -191,7 +228,7 @@ export function resolveFineTune(o: FineTuneOptions): ResolvedFineTune {
     method,
     steps,
     batch: int("batch", o.batch ?? (text ? 8 : 12), 1, 1 << 16),
-    maxLen: int("maxLen", o.maxLen ?? 128, 2, 1 << 20),
+    ...(o.maxLen !== undefined ? { maxLen: int("maxLen", o.maxLen, 2, 1 << 20) } : {}),
     exact: o.exact === true,
     groups,
     lora,
@@ -213,12 +250,20 @@ export function resolveFineTune(o: FineTuneOptions): ResolvedFineTune {
   }
   const d = o.data;
   if (d.tasks.length === 0) throw new RangeError("fineTune: data.tasks needs at least one task");
-  if (new Set(d.tasks).size !== d.tasks.length) throw new RangeError(`fineTune: data.tasks lists a task twice: ${d.tasks.join(",")}`);
-  const sizes = { train: int("sizes.train", d.sizes?.train ?? 200, 1), dev: int("sizes.dev", d.sizes?.dev ?? 40, 0), test: int("sizes.test", d.sizes?.test ?? 100, 0) };
+  const tasks = d.tasks.map(taskLabel);
+  if (new Set(tasks).size !== tasks.length) throw new RangeError(`fineTune: data.tasks lists a task twice: ${tasks.join(",")}`);
+  const sizes: { -readonly [K in keyof SplitSizes]?: number } = {};
+  const defaultSizes: { -readonly [K in keyof SplitSizes]: number } = { ...DEFAULT_TASK_SIZES };
+  for (const k of ["train", "dev", "test"] as const) {
+    const min = k === "train" ? 1 : 0;
+    if (d.sizes?.[k] !== undefined) sizes[k] = int(`data.sizes.${k}`, d.sizes[k], min);
+    if (d.defaultSizes?.[k] !== undefined) defaultSizes[k] = int(`data.defaultSizes.${k}`, d.defaultSizes[k], min);
+  }
   const settings: TaskSettings = {
     method,
-    tasks: [...d.tasks],
+    tasks,
     sizes,
+    defaultSizes,
     keep: mask.keep,
     norm: mask.norm,
     scoreA: mask.scoreA,
@@ -228,7 +273,8 @@ export function resolveFineTune(o: FineTuneOptions): ResolvedFineTune {
     mix: d.mix ?? "uniform",
     evalEvery: int("evalEvery", o.evalEvery ?? 25, 1),
     checkpointEvery: int("checkpointEvery", o.checkpointEvery ?? 25, 0),
+    skipBad: d.skipBad === true,
     ...(d.dataDir !== undefined ? { dataDir: d.dataDir } : {}),
   };
-  return { cfg, settings, tasks: d, mask, best: o.best ?? sizes.dev > 0 };
+  return { cfg, settings, tasks: d, mask, best: o.best ?? true };
 }

@@ -16,6 +16,8 @@ import { replay } from "../zo/replay.ts";
 import { ZoTrainer, type ZoTrainerState } from "../zo/trainer.ts";
 import type { ReplayStep } from "../zo/trajectory.ts";
 import { type EvalReport, evaluateDevLoss, evaluateTasks } from "./evaluate.ts";
+import { modelGenerator } from "./generation_eval.ts";
+import { resolveMaxLength } from "./max_length.ts";
 import type { FineTuneOptions, ResolvedFineTune } from "./options.ts";
 import { type PreparedTask, prepareTasks } from "./prepared_tasks.ts";
 import type { RunSink } from "./sink.ts";
@@ -45,7 +47,7 @@ export interface PreparedRun {
   trainer(state?: ZoTrainerState): ZoTrainer;
   /** Applies recorded steps (perturbations, restores, updates) to the scope: replay, no forward pass. */
   applySteps(steps: readonly ReplayStep[]): Promise<void>;
-  /** Dev loss and test accuracy of every task. */
+  /** Dev loss and the test metric (accuracy, or EM/F1 for generation) of every task. */
   evaluate(): Promise<EvalReport>;
   /** Mean dev loss over the tasks (NaN without dev examples). */
   devLoss(): Promise<number>;
@@ -57,7 +59,7 @@ export async function prepareRun(o: FineTuneOptions, r: ResolvedFineTune, sink: 
   const { ctx } = o;
   const { cfg } = r;
   const weights = o.model.weights;
-  const maxLength = Math.min(cfg.maxLen, weights.config.maxSeqLen);
+  const maxLength = resolveMaxLength(cfg.maxLen, weights.config, ctx.limits);
   let tasks: PreparedTask[] = [];
   let texts: number[][] = [];
   if (r.text !== undefined) {
@@ -66,7 +68,16 @@ export async function prepareRun(o: FineTuneOptions, r: ResolvedFineTune, sink: 
   } else {
     const s = r.settings!;
     const d = r.tasks!;
-    tasks = await prepareTasks(s.tasks, o.tokenizer, { seed: cfg.trainer.seed, sizes: s.sizes, maxLength, ...(d.dataDir !== undefined ? { dataDir: d.dataDir } : {}), ...(d.read !== undefined ? { read: d.read } : {}) });
+    tasks = await prepareTasks(d.tasks, o.tokenizer, {
+      seed: cfg.trainer.seed,
+      sizes: s.sizes,
+      defaultSizes: s.defaultSizes,
+      maxLength,
+      skipBad: s.skipBad,
+      ...(d.dataDir !== undefined ? { dataDir: d.dataDir } : {}),
+      ...(d.read !== undefined ? { read: d.read } : {}),
+      ...(d.readBytes !== undefined ? { readBytes: d.readBytes } : {}),
+    });
     note(`tasks: ${tasks.map((t) => `${t.name} ${t.train.length}/${t.dev.length}/${t.test.length}`).join(", ")} (train/dev/test)`);
   }
   const model = new LlamaModel(ctx, ParamStore.upload(ctx, weights));
@@ -99,7 +110,7 @@ export async function prepareRun(o: FineTuneOptions, r: ResolvedFineTune, sink: 
     lossOn: (b) => (b.kind === "tasks" ? batchLoss(b.examples, score) : lmBatchLoss(model, b.sequences)),
     trainer: (state) => new ZoTrainer(ctx, target.scope, cfg.trainer, state),
     applySteps: (steps) => replay(ctx, target.scope, steps),
-    evaluate: () => evaluateTasks(tasks, score),
+    evaluate: () => evaluateTasks(tasks, score, modelGenerator(model, o.tokenizer)),
     devLoss: () => (tasks.length === 0 ? Promise.resolve(NaN) : evaluateDevLoss(tasks, score)),
     destroy() {
       target.destroy();

@@ -1,19 +1,27 @@
 /** Text and chart renderings of a run: the before/after accuracy table and loss.svg. */
 import { lineChartSvg } from "../report/svg_chart.ts";
 import type { CurvePoint } from "./checkpoint.ts";
-import type { EvalReport } from "./evaluate.ts";
+import type { EvalReport, TaskEval } from "./evaluate.ts";
 
 /** Accuracy as a percentage with one decimal ("81.0%"). */
 export function fmtAcc(a: number): string {
   return `${(100 * a).toFixed(1)}%`;
 }
 
-/** The before/after table of a run, one row per task plus the average (markdown). */
+/** A task's test metric: accuracy ("81.0%"), or for a generation task exact match and token F1 ("EM 40.0% F1 52.3%"). */
+export function fmtMetric(e: TaskEval): string {
+  return e.f1 !== undefined ? `EM ${fmtAcc(e.em ?? e.accuracy)} F1 ${fmtAcc(e.f1)}` : fmtAcc(e.accuracy);
+}
+
+/**
+ * The before/after table of a run, one row per task plus the average (markdown). Generation tasks show
+ * exact match and token F1; the average is over each task's headline metric (accuracy, or F1).
+ */
 export function beforeAfterTable(before: EvalReport, after: EvalReport): string {
   const rows = [["task", "acc before", "acc after", "dev loss before", "dev loss after"]];
   for (const t of Object.keys(before.tasks)) {
     const b = before.tasks[t]!, a = after.tasks[t]!;
-    rows.push([t, fmtAcc(b.accuracy), fmtAcc(a.accuracy), b.dev_loss.toFixed(4), a.dev_loss.toFixed(4)]);
+    rows.push([t, fmtMetric(b), fmtMetric(a), b.dev_loss.toFixed(4), a.dev_loss.toFixed(4)]);
   }
   rows.push(["average", fmtAcc(before.average), fmtAcc(after.average), before.dev_loss.toFixed(4), after.dev_loss.toFixed(4)]);
   const w = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));

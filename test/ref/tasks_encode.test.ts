@@ -106,6 +106,26 @@ trunc("BOS alone before the candidate is allowed; a candidate longer than maxLen
   assert.throws(() => encodeExample(ex("a", [" terrible movie", " c"]), tok, { maxLength: 2 }), /candidate 0 is 2 tokens; with BOS it needs 3 > maxLength 2/);
   assert.throws(() => encodeExample(ex("a", [" b", " c"]), tok, { maxLength: 1 }), /maxLength must be an integer >= 2/);
 });
+trunc("the long field (the example's shorten range) is cut first, at a space, so the question stays", () => {
+  const tok = new FakeTokenizer(WORDS);
+  const long: Example = { ...ex("a b c d a b c d It was", [" great"]), shorten: { start: 0, end: 15 } };
+  // BOS + 8 passage tokens + "It was" + " great" = 12 tokens; 8 fit when the passage keeps "a b c d".
+  const e = encodeExample(long, tok, { maxLength: 8 });
+  assert.is(e.example.prompt, "a b c d It was");
+  assert.equal(e.example.shorten, { start: 0, end: 7 });
+  assert.is(e.shortened, 8);
+  assert.equal(e.dropped, [0]);
+  assert.equal(Array.from(e.sequences[0]!.tokens), [1, ..."abcd".split("").map((c) => tok.id(`▁${c}`)), tok.id("▁It"), tok.id("▁was"), tok.id("▁great")]);
+  // When even the whole passage is not enough, it goes, and the rest is cut from the left as before.
+  const tight = encodeExample(long, tok, { maxLength: 3 });
+  assert.is(tight.example.prompt, "It was");
+  assert.is(tight.shortened, 15);
+  assert.equal(Array.from(tight.sequences[0]!.tokens), [1, tok.id("▁was"), tok.id("▁great")]);
+  assert.equal(tight.dropped, [1]);
+  // A prompt that fits is left alone.
+  const fits = encodeExample(long, tok, { maxLength: 12 });
+  assert.equal([fits.example, fits.shortened, fits.dropped], [long, 0, [0]]);
+});
 trunc.run();
 
 const scoring = suite("scoreEncoded()");

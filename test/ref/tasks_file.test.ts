@@ -141,6 +141,20 @@ splits("a task file's own sizes and seed apply; the request's sizes win over the
   assert.equal(a.train.map((e) => e.id), b.train.map((e) => e.id));
   assert.is((await loadTask("/w/t.json", { seed: 1, sizes: { train: 5 }, ...fs })).train.length, 5);
 });
+splits("a default dev size keeps only its share of a small train pool; a requested or task-file dev size is kept", async () => {
+  // 45 train-pool records (50 - 5 test); defaults 200/40 would leave train 5 by the dev-first rule.
+  const doc = { ...base, data: { file: "d.jsonl", split: { test: 5 } } };
+  const fs = memFs({ "/w/t.json": json(doc), "/w/d.jsonl": many(50), "/w/f.json": json({ ...doc, sizes: { dev: 40 } }) });
+  const fallbackSizes = { train: 200, dev: 40, test: 100 };
+  const d = await loadTask("/w/t.json", { seed: 0, fallbackSizes, ...fs });
+  assert.equal([d.train.length, d.dev.length, d.test.length], [37, 8, 5]); // dev round(45 * 40 / 240) = 8
+  const asked = await loadTask("/w/t.json", { seed: 0, fallbackSizes, sizes: { dev: 40 }, ...fs });
+  assert.equal([asked.train.length, asked.dev.length], [5, 40]);
+  const filed = await loadTask("/w/f.json", { seed: 0, fallbackSizes, ...fs });
+  assert.equal([filed.train.length, filed.dev.length], [5, 40]);
+  const roomy = await loadTask("/w/t.json", { seed: 0, fallbackSizes: { train: 20, dev: 10 }, ...fs });
+  assert.equal([roomy.train.length, roomy.dev.length], [20, 10]);
+});
 splits("loadTasks mixes built-in and user tasks and rejects two tasks of the same name", async () => {
   const fs = memFs({ "/w/t.json": json({ ...base, data: { file: "d.jsonl", split: { test: 2 } } }), "/w/u.json": json({ ...base, data: { file: "d.jsonl", split: { test: 2 } } }), "/w/d.jsonl": many(10) });
   const both = await loadTasks(["cb", "/w/t.json"], { seed: 0, sizes: { train: 2, dev: 1, test: 2 }, ...fs, read: (p) => (p.startsWith("/w/") ? fs.read!(p) : readTextFile(p)) });
