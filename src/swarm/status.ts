@@ -1,0 +1,48 @@
+/**
+ * `swarmStatus`: where a run stands: steps committed of the total, the coordinator lease holder, work
+ * items waiting, and the weight hashes the workers reported (equal hashes at equal steps mean the
+ * workers hold bit-identical weights).
+ */
+import type { RunConnection } from "./connection.ts";
+import { leaseHolder } from "./coordinator.ts";
+import { decodeHeader } from "./protocol.ts";
+
+export interface SwarmStatus {
+  readonly run: string;
+  readonly method: string;
+  readonly steps: number;
+  readonly committed: number;
+  readonly probes: number;
+  readonly coordinator?: string;
+  readonly workPending: number;
+  readonly hashes: Readonly<Record<string, { step: number; hash: string }>>;
+  /** Bytes stored in the run stream (header + step records). */
+  readonly runBytes: number;
+}
+
+export async function swarmStatus(conn: RunConnection): Promise<SwarmStatus> {
+  const { names } = conn;
+  const info = await conn.jsm.streams.info(names.trajStream);
+  if (info.state.messages === 0) throw new RangeError(`swarm run ${names.id}: the run stream is empty (no header yet)`);
+  const first = await conn.jsm.streams.getMessage(names.trajStream, { seq: info.state.first_seq });
+  const header = decodeHeader(first!.data);
+  const work = await conn.jsm.streams.info(names.workStream);
+  const hashes: Record<string, { step: number; hash: string }> = {};
+  for await (const k of await conn.state.keys("hash.>")) {
+    const e = await conn.state.get(k);
+    if (e !== null && e.operation === "PUT") hashes[k.slice(5)] = e.json<{ step: number; hash: string }>();
+  }
+  const holder = await leaseHolder(conn);
+  const o = header.extra.swarm.options;
+  return {
+    run: names.id,
+    method: header.method,
+    steps: o.steps ?? 0,
+    committed: info.state.messages - 1,
+    probes: o.trainer?.probes ?? 1,
+    ...(holder !== undefined ? { coordinator: holder } : {}),
+    workPending: work.state.messages,
+    hashes,
+    runBytes: info.state.bytes,
+  };
+}
