@@ -103,7 +103,7 @@ export class Coordinator {
     for (const r of done) await committer.replayRecord(r);
     const total = header.extra.swarm.options.steps ?? 0;
     onEvent({ type: "lease", worker: this.#worker, from: committer.step });
-    const results = await conn.js.consumers.get(names.resultStream, { filter_subjects: [`${names.resultPrefix}.>`] });
+    const results = await conn.js.consumers.get(names.resultStream);
     const it = await results.consume();
     const pump = (async () => {
       for await (const m of it) {
