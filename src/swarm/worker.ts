@@ -31,6 +31,8 @@ export interface WorkerOptions {
   readonly hashEvery?: number;
   readonly onEvent?: (e: WorkerEvent) => void;
   readonly signal?: AbortSignal;
+  /** Fault injection for tests: hold the first work item forever, without acking it (default false). */
+  readonly stallOnFirstItem?: boolean;
 }
 
 export type WorkerEvent =
@@ -133,7 +135,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
           coordinating = c.run(o.local.ctx, h, aborted, (event) => emit({ type: "coordinator", event }))
             .catch((e: Error) => warn(`coordinator: ${e.message}`))
             .finally(async () => {
-              await c.stop(false);
+              await c.stop(true);
               coordinator = undefined;
             });
         }
@@ -154,6 +156,10 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
         continue;
       }
       const msg = m;
+      if (o.stallOnFirstItem === true) {
+        warn(`stalling on step ${item.step} probe ${item.probe} (stallOnFirstItem)`);
+        await new Promise(() => {});
+      }
       const beat = setInterval(() => msg.working(), Math.max(50, ackWaitMs / 3));
       try {
         while (item.step > replica.applied) {
