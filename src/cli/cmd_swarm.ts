@@ -28,6 +28,8 @@ const SWARM_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   name: { type: "string", arg: "<name>", description: "worker: its name in results and KV (default random)" },
   "ack-wait": { type: "string", arg: "<ms>", default: "30000", description: "start: a work item not acked within this time is redelivered" },
   lease: { type: "string", arg: "<ms>", default: "5000", description: "start: coordinator lease TTL (another worker takes over this long after the holder died)" },
+  mode: { type: "string", arg: "<probe|data>", choices: ["probe", "data"], default: "probe", description: "start: probe-parallel (a probe per work item) or data-parallel (a batch shard per item; masked methods or --exact)" },
+  shards: { type: "string", arg: "<S>", default: "2", description: "start, data-parallel: shards per batch" },
   "no-coordinate": { type: "boolean", default: false, description: "worker: never take the coordinator lease" },
 };
 
@@ -55,8 +57,10 @@ async function start(v: OptionValues, io: CliIO): Promise<number> {
   const nc = await connectNats(server, `mazo-start-${id}`);
   try {
     const conn = await createRunResources(nc, id, { ackWaitMs: numberOption(v, "ack-wait", 30000, 100), leaseMs: numberOption(v, "lease", 5000, 100) });
-    const h = await createSwarmRun(conn, o, "probe", (t) => io.err(`mazo swarm: ${t}`));
-    io.err(`mazo swarm: run ${id} created on ${server}: ${h.method}, ${h.extra.swarm.options.steps} steps, q=${h.extra.swarm.options.trainer?.probes ?? 1}, base model ${h.model.hash}${h.extra.swarm.maskHash !== undefined ? `, mask ${h.extra.swarm.maskHash.slice(0, 16)}` : ""}`);
+    const mode = v.mode === "data" ? "data" : "probe";
+    const shards = mode === "data" ? Math.floor(numberOption(v, "shards", 2, 2, 1 << 16)) : 1;
+    const h = await createSwarmRun(conn, o, mode, (t) => io.err(`mazo swarm: ${t}`), shards);
+    io.err(`mazo swarm: run ${id} created on ${server}: ${h.method}, ${mode}-parallel${mode === "data" ? ` (${shards} shards)` : ""}, ${h.extra.swarm.options.steps} steps, q=${h.extra.swarm.options.trainer?.probes ?? 1}, base model ${h.model.hash}${h.extra.swarm.maskHash !== undefined ? `, mask ${h.extra.swarm.maskHash.slice(0, 16)}` : ""}`);
     io.out(`mazo swarm worker --server ${server} --run ${id}${typeof v.model === "string" ? ` --model ${v.model}` : ""}`);
     await conn.close();
     return 0;

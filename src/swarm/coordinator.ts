@@ -35,6 +35,18 @@ export async function retrying<T>(f: () => Promise<T>, stop: () => boolean, what
   }
 }
 
+/** L+ and L- of a probe from its shards' results: means weighted by each shard's example or token count. */
+export function combine(rs: readonly ProbeResult[]): readonly [number, number] {
+  if (rs.length === 1) return [rs[0]!.lossPlus, rs[0]!.lossMinus];
+  let w = 0, p = 0, m = 0;
+  for (const r of rs) {
+    w += r.weight;
+    p += r.weight * r.lossPlus;
+    m += r.weight * r.lossMinus;
+  }
+  return [p / w, m / w];
+}
+
 /** The lease holder's name, or undefined when nobody holds it. */
 export async function leaseHolder(conn: RunConnection): Promise<string | undefined> {
   const e = await conn.lease.get(LEASE_KEY);
@@ -102,13 +114,14 @@ export class Coordinator {
     const { steps: done } = await readTrajectory(conn);
     for (const r of done) await committer.replayRecord(r);
     const total = header.extra.swarm.options.steps ?? 0;
+    const shards = header.extra.swarm.shards;
     onEvent({ type: "lease", worker: this.#worker, from: committer.step });
     const results = await conn.js.consumers.get(names.resultStream);
     const it = await results.consume();
     const pump = (async () => {
       for await (const m of it) {
         const r = decodeResult(m.data);
-        const k = `${r.step}/${r.probe}`;
+        const k = `${r.step}/${r.probe}/${r.shard}`;
         if (!this.#results.has(k)) this.#results.set(k, r);
         this.#wake?.();
       }
@@ -118,13 +131,15 @@ export class Coordinator {
         const t = committer.step;
         const t0 = performance.now();
         for (let j = 0; j < committer.probes; j++) {
-          const item: WorkItem = { step: t, probe: j, seed: probeSeed(trainer.seed, t, j) };
-          await retrying(() => conn.js.publish(names.workSubject, encodeJson(item), { msgID: msgIds.work(names.id, t, j) }), halt, `publish work ${t}/${j}`, warn);
+          for (let sh = 0; sh < shards; sh++) {
+            const item: WorkItem = { step: t, probe: j, seed: probeSeed(trainer.seed, t, j), shard: sh };
+            await retrying(() => conn.js.publish(names.workSubject, encodeJson(item), { msgID: msgIds.work(names.id, t, j, sh) }), halt, `publish work ${t}/${j}/${sh}`, warn);
+          }
         }
         const wait = async (j: number): Promise<readonly [number, number]> => {
           for (;;) {
-            const r = this.#results.get(`${t}/${j}`);
-            if (r !== undefined) return [r.lossPlus, r.lossMinus];
+            const got = Array.from({ length: shards }, (_, sh) => this.#results.get(`${t}/${j}/${sh}`));
+            if (got.every((r) => r !== undefined)) return combine(got as ProbeResult[]);
             if (halt()) throw new Error(`coordinator: stopped while waiting for step ${t} probe ${j}`);
             await new Promise<void>((res) => {
               this.#wake = res;
@@ -144,7 +159,7 @@ export class Coordinator {
         if (this.#lost) break;
         await retrying(() => conn.js.publish(names.trajSubject, enc.encode(line), { msgID: msgIds.step(names.id, t) }), halt, `commit step ${t}`, warn);
         await conn.state.put("committed", String(t + 1)).catch(() => {});
-        for (let j = 0; j < committer.probes; j++) this.#results.delete(`${t}/${j}`);
+        for (let j = 0; j < committer.probes; j++) for (let sh = 0; sh < shards; sh++) this.#results.delete(`${t}/${j}/${sh}`);
         onEvent({ type: "commit", step: t, loss: rec.loss, ms });
       }
     } finally {

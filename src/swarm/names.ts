@@ -53,6 +53,6 @@ export function runNames(id: string): RunNames {
 export const msgIds = {
   header: (id: string) => `${id}/header`,
   step: (id: string, step: number) => `${id}/step/${step}`,
-  work: (id: string, step: number, probe: number) => `${id}/work/${step}/${probe}`,
-  result: (id: string, step: number, probe: number) => `${id}/result/${step}/${probe}`,
+  work: (id: string, step: number, probe: number, shard: number) => `${id}/work/${step}/${probe}/${shard}`,
+  result: (id: string, step: number, probe: number, shard: number) => `${id}/result/${step}/${probe}/${shard}`,
 };

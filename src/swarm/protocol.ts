@@ -10,14 +10,19 @@ import type { TrajectoryHeader } from "../zo/trajectory.ts";
 /** The JSON part of FineTuneOptions a swarm run is created from (no GPU context, weights, tokenizer, sink or callbacks). */
 export type SwarmOptions = Omit<FineTuneOptions, "ctx" | "model" | "tokenizer" | "sink" | "onEvent" | "signal" | "resume" | "config" | "noWeights" | "best" | "skipBefore">;
 
-/** How work is split: probe-parallel (one work item per probe, the whole batch each). */
-export type SwarmMode = "probe";
+/**
+ * How work is split: "probe" (probe-parallel: one work item per probe, the whole batch each) or "data"
+ * (data-parallel: one item per probe and batch shard, losses averaged by example or target-token count).
+ */
+export type SwarmMode = "probe" | "data";
 
 /** What the header's extra.swarm holds. */
 export interface SwarmInfo {
   readonly version: 1;
   readonly run: string;
   readonly mode: SwarmMode;
+  /** Data-parallel: shards per batch (1 in probe-parallel mode). */
+  readonly shards: number;
   readonly options: SwarmOptions;
   /** weightsHash of the base model (also header.model.hash). */
   readonly modelHash: string;
@@ -34,6 +39,8 @@ export interface WorkItem {
   readonly step: number;
   readonly probe: number;
   readonly seed: number;
+  /** Data-parallel: the batch shard (0..shards-1); 0 in probe-parallel mode. */
+  readonly shard: number;
 }
 
 /** A worker's L+ and L- for one probe (non-finite losses travel as null). */
@@ -43,6 +50,9 @@ export interface ProbeResult {
   readonly seed: number;
   readonly lossPlus: number;
   readonly lossMinus: number;
+  readonly shard: number;
+  /** What the shard's loss is averaged over: examples (task data) or target tokens (text). */
+  readonly weight: number;
   readonly worker: string;
   /** Wall time of the probe on the worker. */
   readonly ms: number;
@@ -72,14 +82,16 @@ const nums = (v: unknown): number[] => (Array.isArray(v) ? v.map(num) : []);
 export function decodeWork(b: Uint8Array): WorkItem {
   const o = decodeJson(b, "work item");
   if (!Number.isInteger(o.step) || !Number.isInteger(o.probe) || !Number.isInteger(o.seed)) throw new TypeError(`swarm: work item needs integer step, probe and seed, got ${JSON.stringify(o)}`);
-  return { step: o.step as number, probe: o.probe as number, seed: o.seed as number };
+  const shard = o.shard ?? 0;
+  if (!Number.isInteger(shard)) throw new TypeError(`swarm: work item shard must be an integer, got ${JSON.stringify(o.shard)}`);
+  return { step: o.step as number, probe: o.probe as number, seed: o.seed as number, shard: shard as number };
 }
 
 /** A probe result message. */
 export function decodeResult(b: Uint8Array): ProbeResult {
   const o = decodeJson(b, "probe result");
   if (!Number.isInteger(o.step) || !Number.isInteger(o.probe)) throw new TypeError(`swarm: probe result needs integer step and probe, got ${JSON.stringify(o)}`);
-  return { step: o.step as number, probe: o.probe as number, seed: num(o.seed), lossPlus: num(o.lossPlus), lossMinus: num(o.lossMinus), worker: String(o.worker ?? "?"), ms: num(o.ms) };
+  return { step: o.step as number, probe: o.probe as number, seed: num(o.seed), lossPlus: num(o.lossPlus), lossMinus: num(o.lossMinus), shard: typeof o.shard === "number" ? o.shard : 0, weight: typeof o.weight === "number" ? o.weight : 1, worker: String(o.worker ?? "?"), ms: num(o.ms) };
 }
 
 /** A step record message (a trajectory.jsonl step line). */

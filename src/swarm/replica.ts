@@ -22,6 +22,22 @@ export function restoresExactly(header: { readonly scope: { readonly kind: strin
   return header.scope.exact || header.scope.kind === "masked";
 }
 
+/** Shard `s` of `shards` of a batch: examples (or sequences) floor(s n / shards) .. floor((s+1) n / shards). */
+export function shardOf(b: RunBatch, s: number, shards: number): RunBatch {
+  const n = b.kind === "tasks" ? b.examples.length : b.sequences.length;
+  const lo = Math.floor((s * n) / shards), hi = Math.floor(((s + 1) * n) / shards);
+  if (!(s >= 0 && s < shards) || hi <= lo) throw new RangeError(`swarm: shard ${s} of ${shards} of a batch of ${n} is empty; use at most ${n} shards`);
+  return b.kind === "tasks" ? { kind: "tasks", examples: b.examples.slice(lo, hi) } : { kind: "text", sequences: b.sequences.slice(lo, hi) };
+}
+
+/** What a batch's mean loss averages over: examples (task data) or scored target tokens (text). */
+export function batchWeight(b: RunBatch): number {
+  if (b.kind === "tasks") return b.examples.length;
+  let n = 0;
+  for (const q of b.sequences) for (let i = 0; i < q.targets.length; i++) if (q.targets[i]! >= 0) n++;
+  return n;
+}
+
 export class Replica {
   readonly #o: FineTuneOptions;
   readonly #r: ResolvedFineTune;
@@ -73,15 +89,19 @@ export class Replica {
     rec.submit();
   }
 
-  /** L+ and L- of probe `probe` of the current step, exactly as the trainer computes them. */
-  async evaluate(step: number, probe: number): Promise<[number, number]> {
+  /**
+   * L+ and L- of probe `probe` of the current step, exactly as the trainer computes them; with `shards`
+   * > 1 on shard `shard` of the batch only (data-parallel; exact-restore scopes), with the shard's weight.
+   */
+  async evaluate(step: number, probe: number, shard = 0, shards = 1): Promise<[number, number, number]> {
     if (step !== this.#applied) throw new RangeError(`Replica: asked for step ${step} while at step ${this.#applied}`);
     if (!this.#exact && probe < this.#cursor) await this.#rebuild();
     const rec = new Recorder(this.#run.ctx, `swarm.step${step}`);
     if (!this.#exact) for (; this.#cursor < probe; this.#cursor++) this.#cycle(rec, probeSeed(this.#seed, step, this.#cursor));
     const scope = this.#run.target.scope;
     const seed = probeSeed(this.#seed, step, probe);
-    const loss = () => this.#run.lossOn(this.#batch);
+    const batch = shards === 1 ? this.#batch : shardOf(this.#batch, shard, shards);
+    const loss = () => this.#run.lossOn(batch);
     scope.begin(rec);
     scope.perturb(rec, seed, this.#eps);
     rec.submit();
@@ -92,7 +112,7 @@ export class Replica {
     scope.restore(rec, seed, this.#eps);
     rec.submit();
     if (!this.#exact) this.#cursor = probe + 1;
-    return [lp, lm];
+    return [lp, lm, batchWeight(batch)];
   }
 
   /** Applies committed records (consecutive from the current step). */

@@ -18,6 +18,7 @@ import type { StepRecord } from "../zo/trainer.ts";
 import { headerLine, weightsHash } from "../zo/trajectory.ts";
 import { type RunConnection } from "./connection.ts";
 import { msgIds } from "./names.ts";
+import { restoresExactly } from "./replica.ts";
 import { decodeHeader, decodeStep, type SwarmHeader, type SwarmInfo, SwarmMismatchError, type SwarmMode, type SwarmOptions, sha256Hex } from "./protocol.ts";
 
 const enc = new TextEncoder();
@@ -30,7 +31,9 @@ export function swarmOptions(o: FineTuneOptions): SwarmOptions {
 }
 
 /** Creates run `conn.names.id` from `o` (the options a single-process fineTune would get); returns its header. */
-export async function createSwarmRun(conn: RunConnection, o: FineTuneOptions, mode: SwarmMode = "probe", note: (t: string) => void = () => {}): Promise<SwarmHeader> {
+export async function createSwarmRun(conn: RunConnection, o: FineTuneOptions, mode: SwarmMode = "probe", note: (t: string) => void = () => {}, shards = 1): Promise<SwarmHeader> {
+  if (mode === "probe" && shards !== 1) throw new RangeError(`swarm: probe-parallel mode takes shards = 1, got ${shards}`);
+  if (mode === "data" && !(Number.isInteger(shards) && shards >= 2)) throw new RangeError(`swarm: data-parallel mode needs an integer shards >= 2, got ${shards}`);
   const r = resolveFineTune(o);
   const options: SwarmOptions = { ...swarmOptions(o), steps: r.cfg.steps };
   const sink = memorySink();
@@ -45,7 +48,11 @@ export async function createSwarmRun(conn: RunConnection, o: FineTuneOptions, mo
       maskHash = await sha256Hex(masks);
     }
     const base = runHeader(o, r, run, modelHash);
-    const swarm: SwarmInfo = { version: 1, run: conn.names.id, mode, options, modelHash, ...(maskHash !== undefined ? { maskHash } : {}), created: new Date().toISOString() };
+    if (mode === "data" && !restoresExactly(base)) {
+      throw new RangeError(`swarm: data-parallel mode needs a scope whose restore is bit-exact (masked methods, or exact mode); ${base.method} in float mode would leave workers with different weights (evaluating one probe on several shards repeats its restore drift); use --exact or probe-parallel mode`);
+    }
+    if (mode === "data" && shards > r.cfg.batch) throw new RangeError(`swarm: ${shards} shards of a batch of ${r.cfg.batch}; use at most ${r.cfg.batch}`);
+    const swarm: SwarmInfo = { version: 1, run: conn.names.id, mode, shards, options, modelHash, ...(maskHash !== undefined ? { maskHash } : {}), created: new Date().toISOString() };
     header = JSON.parse(headerLine({ ...base, extra: { ...base.extra, swarm } })) as SwarmHeader;
   } finally {
     run.destroy();

@@ -10,6 +10,8 @@ import { decodeHeader } from "./protocol.ts";
 export interface SwarmStatus {
   readonly run: string;
   readonly method: string;
+  readonly mode: string;
+  readonly shards: number;
   readonly steps: number;
   readonly committed: number;
   readonly probes: number;
@@ -37,6 +39,8 @@ export async function swarmStatus(conn: RunConnection): Promise<SwarmStatus> {
   return {
     run: names.id,
     method: header.method,
+    mode: header.extra.swarm.mode,
+    shards: header.extra.swarm.shards,
     steps: o.steps ?? 0,
     committed: info.state.messages - 1,
     probes: o.trainer?.probes ?? 1,

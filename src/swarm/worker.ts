@@ -169,11 +169,11 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
           o.signal?.throwIfAborted();
         }
         const t0 = performance.now();
-        const [lossPlus, lossMinus] = await replica.evaluate(item.step, item.probe);
+        const [lossPlus, lossMinus, weight] = await replica.evaluate(item.step, item.probe, item.shard, h.extra.swarm.shards);
         const ms = performance.now() - t0;
         probeMs.push(ms);
-        const res: ProbeResult = { step: item.step, probe: item.probe, seed: item.seed, lossPlus, lossMinus, worker, ms };
-        await retrying(() => conn.js.publish(`${names.resultPrefix}.${item.step}`, encodeJson(res), { msgID: msgIds.result(names.id, item.step, item.probe) }), aborted, `publish result ${item.step}/${item.probe}`, warn);
+        const res: ProbeResult = { step: item.step, probe: item.probe, seed: item.seed, lossPlus, lossMinus, shard: item.shard, weight, worker, ms };
+        await retrying(() => conn.js.publish(`${names.resultPrefix}.${item.step}`, encodeJson(res), { msgID: msgIds.result(names.id, item.step, item.probe, item.shard) }), aborted, `publish result ${item.step}/${item.probe}`, warn);
         emit({ type: "probe", step: item.step, probe: item.probe, lossPlus, lossMinus, ms });
       } finally {
         clearInterval(beat);

@@ -2,6 +2,7 @@
 // same seed and q on the same backend (stories260K, MeZO in float mode, where probe order matters, and
 // MaZO on a tiny SST-2 split with its masks shared through the Object Store), with 1, 2 and 4 workers
 // in this process; a worker whose base model differs is refused.
+import process from "node:process";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { connectNats, createRunResources, openRun } from "../../src/swarm/connection.ts";
@@ -33,11 +34,11 @@ if (ctx) {
   };
   const gOf = (traj: string) => traj.trim().split("\n").slice(1).map((l) => (JSON.parse(l) as { g: number[] }).g);
   let runs = 0;
-  const swarm = async (o: FineTuneOptions, workers: number) => {
+  const swarm = async (o: FineTuneOptions, workers: number, shards = 1) => {
     const id = `eq${runs++}`;
     const nc = await connectNats(server.url, "creator");
     const conn = await createRunResources(nc, id, { ackWaitMs: 2000, leaseMs: 2000 });
-    await createSwarmRun(conn, o);
+    await createSwarmRun(conn, o, shards === 1 ? "probe" : "data", () => {}, shards);
     const conns = await Promise.all(Array.from({ length: workers }, async (_, i) => openRun(await connectNats(server.url, `w${i}`), id)));
     const results = await Promise.all(conns.map((c, i) => runWorker({ conn: c, local: { ctx, weights, tokenizer, name: "stories260K" }, name: `w${i}` })));
     const out = memorySink();
@@ -67,6 +68,29 @@ if (ctx) {
     const got = await swarm(mazo(), 2);
     assert.equal(gOf(got.traj), gOf(refMazo.traj));
     assert.ok(got.model.every((b, i) => b === refMazo.model[i]), "model.safetensors bytes differ from the single-process run");
+  });
+  s("data-parallel MaZO, q=3, 2 shards, 2 workers: g within float rounding of the single process, workers bit-identical", async () => {
+    const got = await swarm({ ...mazo(), batch: 4 }, 2, 2);
+    const ref = await single({ ...mazo(), batch: 4 });
+    const a = gOf(got.traj).flat(), b = gOf(ref.traj).flat();
+    assert.is(a.length, b.length);
+    const worst = Math.max(...a.map((x, i) => Math.abs(x - b[i]!) / Math.max(1e-3, Math.abs(b[i]!))));
+    if (process.env.MAZO_TEST_VERBOSE === "1") console.log(`data-parallel: worst relative difference of g vs the single process ${worst.toExponential(2)}`);
+    assert.ok(worst < 1e-3, `worst relative difference of g ${worst}`);
+    assert.is(new Set(got.results.map((r) => r.hash)).size, 1, "workers' weights differ");
+    assert.is(got.status.mode, "data");
+  });
+  s("data-parallel mode refuses a float-mode scope (MeZO)", async () => {
+    const nc = await connectNats(server.url, "creator");
+    const conn = await createRunResources(nc, `eq${runs++}`);
+    try {
+      await createSwarmRun(conn, mezo(), "data", () => {}, 2);
+      assert.unreachable("created");
+    } catch (e) {
+      assert.match((e as Error).message, /data-parallel mode needs a scope whose restore is bit-exact/);
+    } finally {
+      await conn.close();
+    }
   });
   s("a worker with a different base model is refused with the two hashes", async () => {
     const id = `eq${runs++}`;
