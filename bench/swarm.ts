@@ -17,7 +17,8 @@ import { createGpuContext } from "../src/gpu/context.ts";
 import { dataDir } from "../src/io/files.ts";
 import { tokenizerFromFile } from "../src/io/tokenizer_file.ts";
 import { loadModel } from "../src/model/load.ts";
-import { connectNats, createRunResources, openRun } from "../src/swarm/connection.ts";
+import { connectNats } from "../src/swarm/node_connect.ts";
+import { createRunResources, openRun } from "../src/swarm/connection.ts";
 import { createSwarmRun } from "../src/swarm/run.ts";
 import { runWorker } from "../src/swarm/worker.ts";
 

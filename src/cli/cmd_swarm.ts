@@ -7,7 +7,8 @@
 import { readFileSync } from "node:fs";
 import process from "node:process";
 import { folderSink } from "../io/folder_sink.ts";
-import { connectNats, createRunResources, openRun } from "../swarm/connection.ts";
+import { connectNats } from "../swarm/node_connect.ts";
+import { createRunResources, openRun } from "../swarm/connection.ts";
 import { exportRun } from "../swarm/export.ts";
 import { createSwarmRun } from "../swarm/run.ts";
 import { swarmStatus } from "../swarm/status.ts";

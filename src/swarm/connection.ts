@@ -1,13 +1,13 @@
 /**
- * A connection to a swarm run: the NATS connection (reconnecting forever, so a restarted server is
- * picked up again), the JetStream client and manager, and the run's KV buckets and Object Store.
+ * A connection to a swarm run (transport-neutral: connectNats in node_connect.ts for Deno and Node,
+ * connectNatsWs in ws_connect.ts for browsers): the NATS connection, the JetStream client and manager, and the run's KV buckets and Object Store.
  * `createRunResources` makes the streams (file storage, so they survive a server restart) and buckets;
  * `openRun` opens existing ones and fails clearly when the run does not exist.
  */
 import { AckPolicy, DiscardPolicy, jetstream, type JetStreamClient, jetstreamManager, type JetStreamManager, RetentionPolicy, StorageType } from "@nats-io/jetstream";
 import { type KV, Kvm } from "@nats-io/kv";
 import { type ObjectStore, Objm } from "@nats-io/obj";
-import { connect, nanos, type NatsConnection } from "@nats-io/transport-node";
+import { nanos, type NatsConnection } from "@nats-io/nats-core";
 import { type RunNames, runNames } from "./names.ts";
 
 /** Timing of a run's infrastructure. */
@@ -29,15 +29,6 @@ export interface RunConnection {
   /** The lease TTL the bucket was made with. */
   readonly leaseMs: number;
   close(): Promise<void>;
-}
-
-/** Connects to `servers` ("nats://127.0.0.1:4222", comma-separated for several). */
-export async function connectNats(servers: string, name: string): Promise<NatsConnection> {
-  try {
-    return await connect({ servers: servers.split(",").map((s) => s.trim()), name, maxReconnectAttempts: -1, reconnectTimeWait: 250, waitOnFirstConnect: false });
-  } catch (e) {
-    throw new Error(`swarm: cannot connect to NATS at ${servers}: ${(e as Error).message} (is nats-server running with -js?)`);
-  }
 }
 
 const DAY_NS = nanos(24 * 3600 * 1000);

@@ -8,7 +8,7 @@
  * (and at the end) it writes the hash of its weights to the run's KV state ("hash.<worker>").
  */
 import type { JsMsg } from "@nats-io/jetstream";
-import { millis } from "@nats-io/transport-node";
+import { millis } from "@nats-io/nats-core";
 import { resolveFineTune } from "../train/options.ts";
 import type { StepRecord } from "../zo/trainer.ts";
 import { weightsHash } from "../zo/trajectory.ts";

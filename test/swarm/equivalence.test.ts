@@ -5,7 +5,8 @@
 import process from "node:process";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { connectNats, createRunResources, openRun } from "../../src/swarm/connection.ts";
+import { connectNats } from "../../src/swarm/node_connect.ts";
+import { createRunResources, openRun } from "../../src/swarm/connection.ts";
 import { exportRun } from "../../src/swarm/export.ts";
 import { SwarmMismatchError } from "../../src/swarm/protocol.ts";
 import { createSwarmRun } from "../../src/swarm/run.ts";

@@ -4,7 +4,7 @@
  * nats-server binary the swarm suites skip visibly, unless MAZO_REQUIRE_GPU=1 / CI, where that fails.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, connect as tcpConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -52,15 +52,19 @@ async function waitForPort(port: number, ms: number): Promise<void> {
 export class NatsServer {
   readonly port: number;
   readonly dir: string;
+  /** WebSocket port (0: none). */
+  readonly wsPort: number;
   #proc: ChildProcess | null = null;
 
-  private constructor(port: number, dir: string) {
+  private constructor(port: number, dir: string, wsPort: number) {
     this.port = port;
     this.dir = dir;
+    this.wsPort = wsPort;
   }
 
-  static async start(): Promise<NatsServer> {
-    const s = new NatsServer(await freePort(), mkdtempSync(join(tmpdir(), "mazo-nats-")));
+  /** Starts a server; with `websocket` it also listens for WebSocket clients (browsers) on `wsUrl`. */
+  static async start(options: { websocket?: boolean } = {}): Promise<NatsServer> {
+    const s = new NatsServer(await freePort(), mkdtempSync(join(tmpdir(), "mazo-nats-")), options.websocket === true ? await freePort() : 0);
     await s.#spawn();
     return s;
   }
@@ -69,9 +73,17 @@ export class NatsServer {
     return `nats://127.0.0.1:${this.port}`;
   }
 
+  get wsUrl(): string {
+    return `ws://127.0.0.1:${this.wsPort}`;
+  }
+
   async #spawn(): Promise<void> {
-    this.#proc = spawn("nats-server", ["-js", "-a", "127.0.0.1", "-p", String(this.port), "-sd", this.dir], { stdio: "ignore" });
+    const conf = join(this.dir, "server.conf");
+    const ws = this.wsPort > 0 ? `websocket {\n  listen: "127.0.0.1:${this.wsPort}"\n  no_tls: true\n}\n` : "";
+    writeFileSync(conf, `listen: "127.0.0.1:${this.port}"\njetstream {\n  store_dir: ${JSON.stringify(join(this.dir, "js"))}\n}\n${ws}`);
+    this.#proc = spawn("nats-server", ["-c", conf], { stdio: "ignore" });
     await waitForPort(this.port, 10_000);
+    if (this.wsPort > 0) await waitForPort(this.wsPort, 10_000);
   }
 
   /** Stops the server (SIGTERM, waits for exit). */
