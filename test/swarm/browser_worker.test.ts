@@ -46,11 +46,14 @@ if (ctx && served) {
       const m = (await import(a.bundle)) as { joinSwarmFromPage: (x: unknown) => Promise<{ hash: string; probes: number; adapter: string }> };
       return await m.joinSwarmFromPage({ server: a.ws, run: "tab", modelUrl: a.model, tokenizerUrl: a.tok, name: "tab", coordinate: false });
     }, { bundle: `${served.origin}/.build/browser/swarm_worker.js`, ws: server.wsUrl, model: `${served.origin}/data/stories260K/stories260K.bin`, tok: `${served.origin}/data/stories260K/tok512.bin` });
+    // Start the Node worker (and so the coordinator) once the tab is pulling work, so the tab gets items.
+    for (let i = 0; i < 600 && (await conn.jsm.consumers.info(conn.names.workStream, conn.names.workConsumer)).num_waiting < 1; i++) await new Promise((r) => setTimeout(r, 100));
     const c0 = await openRun(await connectNats(server.url, "w0"), "tab");
     const [tab, w0] = await Promise.all([page, runWorker({ conn: c0, local: { ctx, weights, tokenizer }, name: "node" })]);
     if (process.env.MAZO_TEST_VERBOSE === "1") console.log(`tab: ${tab.probes} probes on ${tab.adapter}, hash ${tab.hash}; node: ${w0.probes} probes, hash ${w0.hash}`);
     assert.is(tab.hash, w0.hash, "the page's weights differ from the Node worker's");
     assert.is(tab.probes + w0.probes >= 12, true);
+    assert.ok(tab.probes > 0, "the tab evaluated no probe");
     const out = memorySink();
     await exportRun(conn, { ctx, weights, tokenizer }, out);
     const sink = memorySink();
