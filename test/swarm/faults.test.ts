@@ -77,17 +77,17 @@ if (ctx) {
     const w0 = runWorker({ conn: c0, local, name: "w0", onEvent: (e) => events.push(e) });
     await child.seen(/stalling on step/);
     child.proc.kill("SIGKILL");
-    // Join late, once two steps are committed.
-    while (!events.some((e) => e.type === "applied" && e.step >= 2)) await new Promise((r) => setTimeout(r, 100));
+    // Join late, once a step is committed.
+    while (!events.some((e) => e.type === "applied" && e.step >= 1)) await new Promise((r) => setTimeout(r, 100));
     const late: WorkerEvent[] = [];
     const c2 = await openRun(await connectNats(server.url, "w2"), "kill1");
     const w2 = await runWorker({ conn: c2, local, name: "late", coordinate: false, onEvent: (e) => late.push(e) });
     const r0 = await w0;
     const joined = late.find((e) => e.type === "joined");
-    assert.ok(joined !== undefined && joined.type === "joined" && joined.committed >= 2, "the late worker found committed steps to replay");
+    assert.ok(joined !== undefined && joined.type === "joined" && joined.committed >= 1, "the late worker found committed steps to replay");
     assert.is(r0.hash, w2.hash, "both workers hold the same weights");
-
-    assert.ok(w2.probes > 0 || r0.probes === 12, `the late worker evaluated ${w2.probes} probes`);
+    assert.ok(w2.probes > 0, "the late worker evaluated no probe");
+    assert.is(r0.steps, 6);
     assert.ok(same(await exported(conn), ref6), "weights differ from the single-process run");
     for (const c of [c0, c2, conn]) await c.close();
   });
