@@ -6,7 +6,11 @@
  * In-process workers share one JS thread and one adapter, so on a 2-core machine this measures the
  * protocol's overhead and where scaling stops, not the speedup of N devices.
  *
- * Usage: npm run bench -- swarm [--workers 1,2,4,8] [--steps 4] [--probes 8]
+ * With --processes each worker is a `mazo swarm worker` process (Deno) instead: steps/s from the run
+ * stream's timestamps (first to last commit, startup excluded), bytes from the server's /varz
+ * (in + out, startup reads included), ms/probe from each worker's closing line.
+ *
+ * Usage: npm run bench -- swarm [--workers 1,2,4,8] [--steps 4] [--probes 8] [--processes]
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -33,20 +37,45 @@ const TEXTS = ["Once upon a time there was a little cat.", "The dog ran to the p
 
 const dir = mkdtempSync(join(tmpdir(), "mazo-bench-nats-"));
 const port = 20000 + Math.floor(Math.random() * 20000);
-const server = spawn("nats-server", ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", dir], { stdio: "ignore" });
+const monitor = port + 1;
+const server = spawn("nats-server", ["-js", "-a", "127.0.0.1", "-p", String(port), "-m", String(monitor), "-sd", dir], { stdio: "ignore" });
+const processes = process.argv.includes("--processes");
+const varzBytes = async () => {
+  const v = (await (await fetch(`http://127.0.0.1:${monitor}/varz`)).json()) as { in_bytes: number; out_bytes: number };
+  return v.in_bytes + v.out_bytes;
+};
 await new Promise((r) => setTimeout(r, 700));
 const url = `nats://127.0.0.1:${port}`;
 const ctx = await createGpuContext();
 const sd = join(dataDir(), "stories260K");
 const weights = (await loadModel(join(sd, "stories260K.bin"))).weights;
 const tokenizer = await tokenizerFromFile(join(sd, "tok512.bin"));
-console.log(`swarm bench: stories260K MeZO, ${steps} steps, q=${probes}, batch 2 x <=16 tokens, on ${ctx.info.description} via ${ctx.path}`);
+console.log(`swarm bench (${processes ? "one process per worker" : "workers in this process"}): stories260K MeZO, ${steps} steps, q=${probes}, batch 2 x <=16 tokens, on ${ctx.info.description} via ${ctx.path}`);
 console.log("workers | steps/s | bytes/step on the wire | mean ms/probe | probes per worker");
 try {
   for (const n of counts) {
     const id = `bench${n}`;
     const creator = await createRunResources(await connectNats(url, "creator"), id);
     await createSwarmRun(creator, { ctx, model: { weights }, tokenizer, data: { texts: TEXTS }, method: "mezo", steps, batch: 2, maxLen: 16, trainer: { lr: 1e-3, seed: 1, probes } });
+    if (processes) {
+      const b0 = await varzBytes();
+      const root = new URL("..", import.meta.url).pathname;
+      const outs = await Promise.all(Array.from({ length: n }, (_, i) => new Promise<string>((res, rej) => {
+        const p = spawn(process.execPath, ["run", "-A", "--quiet", join(root, "src/cli/main.ts"), "swarm", "worker", "--server", url, "--run", id, "--name", `w${i}`, "-q"], { stdio: ["ignore", "pipe", "inherit"] });
+        let out = "";
+        p.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+        p.on("exit", (code) => (code === 0 ? res(out) : rej(new Error(`worker ${i} exited with ${code}`))));
+      })));
+      const bytes = (await varzBytes()) - b0;
+      const info = await creator.jsm.streams.info(creator.names.trajStream);
+      const t = async (seq: number) => (await creator.jsm.streams.getMessage(creator.names.trajStream, { seq }))!.time.getTime();
+      const s = (await t(info.state.last_seq) - (await t(2))) / 1000;
+      const rs = outs.map((o) => JSON.parse(o.trim().split("\n").pop()!) as { probes: number; msPerProbe: number });
+      const ms = rs.reduce((a, r) => a + r.msPerProbe * r.probes, 0) / rs.reduce((a, r) => a + r.probes, 0);
+      console.log(`${String(n).padStart(7)} | ${((steps - 1) / s).toFixed(2).padStart(7)} | ${(bytes / steps).toFixed(0).padStart(22)} | ${ms.toFixed(0).padStart(13)} | ${rs.map((r) => r.probes).join(" ")}`);
+      await creator.close();
+      continue;
+    }
     const conns = await Promise.all(Array.from({ length: n }, async (_, i) => openRun(await connectNats(url, `w${i}`), id)));
     const t0 = performance.now();
     const rs = await Promise.all(conns.map((c, i) => runWorker({ conn: c, local: { ctx, weights, tokenizer }, name: `w${i}`, hashEvery: 1e9 })));

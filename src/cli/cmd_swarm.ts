@@ -96,7 +96,8 @@ async function worker(v: OptionValues, io: CliIO): Promise<number> {
         else if (e.type === "coordinator" && e.event.type === "commit") io.err(`mazo swarm: committed step ${e.event.step + 1}: loss ${e.event.loss.toFixed(4)} (${e.event.ms.toFixed(0)} ms)`);
       },
     });
-    io.out(JSON.stringify({ worker: r.worker, steps: r.steps, probes: r.probes, rebuilds: r.rebuilds, hash: r.hash }));
+    const msPerProbe = r.probes > 0 ? r.probeMs.reduce((a, b) => a + b, 0) / r.probes : NaN;
+    io.out(JSON.stringify({ worker: r.worker, steps: r.steps, probes: r.probes, msPerProbe, rebuilds: r.rebuilds, hash: r.hash }));
     return 0;
   } finally {
     await conn.close();

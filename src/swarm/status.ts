@@ -18,6 +18,8 @@ export interface SwarmStatus {
   readonly coordinator?: string;
   readonly workPending: number;
   readonly hashes: Readonly<Record<string, { step: number; hash: string }>>;
+  /** Steps at which workers reported different weight hashes (empty: all agree). */
+  readonly disagree: readonly number[];
   /** Bytes stored in the run stream (header + step records). */
   readonly runBytes: number;
 }
@@ -34,6 +36,9 @@ export async function swarmStatus(conn: RunConnection): Promise<SwarmStatus> {
     const e = await conn.state.get(k);
     if (e !== null && e.operation === "PUT") hashes[k.slice(5)] = e.json<{ step: number; hash: string }>();
   }
+  const byStep = new Map<number, Set<string>>();
+  for (const v of Object.values(hashes)) byStep.set(v.step, (byStep.get(v.step) ?? new Set()).add(v.hash));
+  const disagree = [...byStep].filter(([, h]) => h.size > 1).map(([step]) => step).sort((a, b) => a - b);
   const holder = await leaseHolder(conn);
   const o = header.extra.swarm.options;
   return {
@@ -47,6 +52,7 @@ export async function swarmStatus(conn: RunConnection): Promise<SwarmStatus> {
     ...(holder !== undefined ? { coordinator: holder } : {}),
     workPending: work.state.messages,
     hashes,
+    disagree,
     runBytes: info.state.bytes,
   };
 }

@@ -60,6 +60,7 @@ if (ctx) {
       assert.ok(got.model.length > 0 && got.model.length === ref.model.length, "model.safetensors size");
       assert.ok(got.model.every((b, i) => b === ref.model[i]), "model.safetensors bytes differ from the single-process run");
       assert.is(got.status.committed, 3);
+      assert.equal(got.status.disagree, [], "workers reported different weight hashes");
       const hashes = new Set(got.results.map((r) => r.hash));
       assert.is(hashes.size, 1, `workers' final weight hashes differ: ${got.results.map((r) => `${r.worker} ${r.hash}`).join(", ")}`);
       assert.is(got.results.reduce((a, r) => a + r.probes, 0) >= 12, true, "every probe of every step was evaluated");
