@@ -10,7 +10,7 @@
  */
 import type { GpuContext } from "../gpu/context.ts";
 import { stepLine } from "../zo/trajectory.ts";
-import type { ZoTrainerOptions } from "../zo/trainer.ts";
+import { type StepRecord, ZoAbortError, type ZoTrainerOptions } from "../zo/trainer.ts";
 import { StepCommitter } from "./committer.ts";
 import type { RunConnection } from "./connection.ts";
 import { msgIds } from "./names.ts";
@@ -19,6 +19,8 @@ import { readTrajectory } from "./run.ts";
 import { probeSeed } from "../zo/seeds.ts";
 
 const LEASE_KEY = "coordinator";
+/** State key set (to the trainer's message) when the run aborted on non-finite losses. */
+export const ABORTED_KEY = "aborted";
 const enc = new TextEncoder();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -147,12 +149,17 @@ export class Coordinator {
             });
           }
         };
-        let rec;
+        let rec: StepRecord;
+        let abort: ZoAbortError | undefined;
         try {
           rec = await committer.next(wait);
         } catch (e) {
           if (halt()) break;
-          throw e;
+          if (!(e instanceof ZoAbortError)) throw e;
+          // Too many consecutive non-finite steps: commit the last record (as fineTune writes it), then
+          // mark the run aborted so every worker stops with the trainer's message.
+          abort = e;
+          rec = e.record;
         }
         const ms = performance.now() - t0;
         const line = stepLine({ ...rec, ms });
@@ -161,6 +168,10 @@ export class Coordinator {
         await conn.state.put("committed", String(t + 1)).catch(() => {});
         for (let j = 0; j < committer.probes; j++) for (let sh = 0; sh < shards; sh++) this.#results.delete(`${t}/${j}/${sh}`);
         onEvent({ type: "commit", step: t, loss: rec.loss, ms });
+        if (abort !== undefined) {
+          await retrying(() => conn.state.put(ABORTED_KEY, abort.message), halt, "mark the run aborted", warn);
+          break;
+        }
       }
     } finally {
       await it.close().catch(() => {});

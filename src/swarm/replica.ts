@@ -75,6 +75,11 @@ export class Replica {
     return this.#run;
   }
 
+  /** The last committed record applied (undefined before the first). */
+  get lastRecord(): StepRecord | undefined {
+    return this.#records[this.#records.length - 1];
+  }
+
   /** Steps applied (the next step to evaluate). */
   get applied(): number {
     return this.#applied;

@@ -10,10 +10,10 @@
 import type { JsMsg } from "@nats-io/jetstream";
 import { millis } from "@nats-io/nats-core";
 import { resolveFineTune } from "../train/options.ts";
-import type { StepRecord } from "../zo/trainer.ts";
+import { type StepRecord, ZoAbortError } from "../zo/trainer.ts";
 import { weightsHash } from "../zo/trajectory.ts";
 import type { RunConnection } from "./connection.ts";
-import { Coordinator, type CoordinatorEvent, retrying } from "./coordinator.ts";
+import { ABORTED_KEY, Coordinator, type CoordinatorEvent, retrying } from "./coordinator.ts";
 import { msgIds } from "./names.ts";
 import { decodeHeader, decodeStep, decodeWork, encodeJson, type ProbeResult, type SwarmHeader } from "./protocol.ts";
 import { Replica, restoresExactly } from "./replica.ts";
@@ -104,6 +104,8 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
   emit({ type: "joined", worker, header: h, committed: pending.length });
 
   let coordinator: Coordinator | undefined;
+  /** After a coordinator failure, wait one lease TTL before taking the role again. */
+  let retryLeaseAt = 0;
   let coordinating: Promise<void> | undefined;
   const probeMs: number[] = [];
   const publishHash = async () => {
@@ -128,12 +130,15 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
       o.signal?.throwIfAborted();
       await applyPending();
       if (replica.applied >= total) break;
-      if (o.coordinate !== false && coordinator === undefined) {
+      if (o.coordinate !== false && coordinator === undefined && performance.now() >= retryLeaseAt) {
         coordinator = await Coordinator.tryAcquire(conn, worker);
         if (coordinator !== undefined) {
           const c = coordinator;
           coordinating = c.run(o.local.ctx, h, aborted, (event) => emit({ type: "coordinator", event }))
-            .catch((e: Error) => warn(`coordinator: ${e.message}`))
+            .catch((e: Error) => {
+              warn(`coordinator: ${e.message}`);
+              retryLeaseAt = performance.now() + conn.leaseMs;
+            })
             .finally(async () => {
               await c.stop(true);
               coordinator = undefined;
@@ -149,7 +154,11 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
         await sleep(250);
         continue;
       }
-      if (m === null) continue;
+      if (m === null) {
+        const aborted = await conn.state.get(ABORTED_KEY).catch(() => null);
+        if (aborted !== null && aborted.operation === "PUT") throw new ZoAbortError(`swarm run ${names.id}: ${aborted.string()}`, replica.lastRecord ?? pending[pending.length - 1]!);
+        continue;
+      }
       const item = decodeWork(m.data);
       if (item.step < replica.applied + pending.length) {
         m.ack();

@@ -15,6 +15,7 @@ import { runWorker } from "../../src/swarm/worker.ts";
 import { fineTune } from "../../src/train/fine_tune.ts";
 import type { FineTuneOptions } from "../../src/train/options.ts";
 import { memorySink } from "../../src/train/sink.ts";
+import { ZoAbortError } from "../../src/zo/trainer.ts";
 import { gpuOrSkip, releaseAfterSuites } from "../harness/gpu.ts";
 import { cloneWeights, loadStories } from "../gpu/zo_fixtures.ts";
 import { NatsServer, natsServerOrSkip } from "./nats_server.ts";
@@ -93,6 +94,28 @@ if (ctx) {
     } finally {
       await conn.close();
     }
+  });
+  s("non-finite losses: the run aborts as fineTune does (ZoAbortError), with the same committed records", async () => {
+    const bad = (): FineTuneOptions => ({ ...mezo(), steps: 4, trainer: { lr: 1e300, seed: 7, probes: 2, maxNonFinite: 1 } });
+    const sink = memorySink();
+    let single: Error | undefined;
+    await fineTune({ ...bad(), sink }).catch((e: Error) => (single = e));
+    assert.instance(single, ZoAbortError);
+    const id = `eq${runs++}`;
+    const conn = await createRunResources(await connectNats(server.url, "creator"), id);
+    await createSwarmRun(conn, bad());
+    const c0 = await openRun(await connectNats(server.url, "w0"), id);
+    try {
+      await runWorker({ conn: c0, local: { ctx, weights, tokenizer } });
+      assert.unreachable("the worker finished");
+    } catch (e) {
+      assert.instance(e, ZoAbortError);
+    }
+    const st = await swarmStatus(conn);
+    const singleSteps = new TextDecoder().decode(sink.files.get("trajectory.jsonl")).trim().split("\n").length - 1;
+    assert.is(st.committed, singleSteps, "steps committed vs lines in the single-process trajectory");
+    await c0.close();
+    await conn.close();
   });
   s("a worker with a different base model is refused with the two hashes", async () => {
     const id = `eq${runs++}`;
