@@ -167,6 +167,8 @@ export class Coordinator {
         await retrying(() => conn.js.publish(names.trajSubject, enc.encode(line), { msgID: msgIds.step(names.id, t) }), halt, `commit step ${t}`, warn);
         await conn.state.put("committed", String(t + 1)).catch(() => {});
         for (let j = 0; j < committer.probes; j++) for (let sh = 0; sh < shards; sh++) this.#results.delete(`${t}/${j}/${sh}`);
+        // The step's results are in its record now; drop them from the results stream (bounded storage).
+        await conn.jsm.streams.purge(names.resultStream, { filter: `${names.resultPrefix}.${t}` }).catch(() => {});
         onEvent({ type: "commit", step: t, loss: rec.loss, ms });
         if (abort !== undefined) {
           await retrying(() => conn.state.put(ABORTED_KEY, abort.message), halt, "mark the run aborted", warn);
