@@ -1,12 +1,11 @@
-// A browser tab joins a swarm run over WebSocket (src/swarm/page_worker.ts, bundled here with esbuild)
+// A browser tab joins a swarm run over WebSocket (src/swarm/page_worker.ts, bundled by build/swarm_page.mjs)
 // next to a worker in this process (TCP): the run completes, both workers end with the same weight hash,
 // and the exported weights are compared with a single-process fineTune (printed; equal on one backend).
 // Runs from Node only (it drives headless Chromium, like test/browser/); skips visibly without
 // nats-server, Chromium or an adapter.
-import { mkdirSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import process from "node:process";
-import { build } from "esbuild";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { connectNats } from "../../src/swarm/node_connect.ts";
@@ -30,10 +29,11 @@ if (deno) console.log("SKIP swarm browser worker: runs from Node only (headless 
 const bin = deno ? null : natsServerOrSkip("swarm browser worker");
 const ctx = bin === null ? null : await gpuOrSkip("swarm browser worker");
 const served = ctx === null ? null : await openServedPage("swarm browser worker");
+// The page of examples/swarm/ is the one a user opens; the test drives the same bundle.
 if (ctx && served) {
   const root = repoRoot();
-  mkdirSync(join(root, ".build/browser"), { recursive: true });
-  await build({ entryPoints: [join(root, "src/swarm/page_worker.ts")], outfile: join(root, ".build/browser/swarm_worker.js"), bundle: true, platform: "neutral", format: "esm", target: "es2022", external: ["webgpu", "node:*", "stream", "crypto", "buffer"], mainFields: ["module", "main"], logLevel: "error" });
+  const built = spawnSync(process.execPath, [join(root, "build/swarm_page.mjs")], { encoding: "utf8" });
+  if (built.status !== 0) throw new Error(`build/swarm_page.mjs failed: ${built.stderr}`);
   const { weights, tokenizer } = await loadStories();
   const server = await NatsServer.start({ websocket: true });
   const o: FineTuneOptions = { ctx, model: { weights, name: "stories260K" }, tokenizer, data: { texts: TEXTS, label: "texts" }, method: "mezo", steps: 3, batch: 2, maxLen: 16, trainer: { lr: 1e-3, seed: 21, probes: 4 } };
