@@ -19,6 +19,8 @@ import { readTrajectory } from "./run.ts";
 import { probeSeed } from "../zo/seeds.ts";
 
 const LEASE_KEY = "coordinator";
+/** State key of the latest weight checkpoint, {step, hash} (its weights: "weights/<step>" in the Object Store). */
+export const CHECKPOINT_KEY = "checkpoint";
 /** State key set (to the trainer's message) when the run aborted on non-finite losses. */
 export const ABORTED_KEY = "aborted";
 const enc = new TextEncoder();

@@ -16,6 +16,7 @@ import { type PreparedRun, prepareRun, type RunBatch } from "../train/prepare.ts
 import type { RunSink } from "../train/sink.ts";
 import { probeSeed } from "../zo/seeds.ts";
 import type { StepRecord } from "../zo/trainer.ts";
+import type { HostWeights } from "../model/weights.ts";
 
 /** Whether a scope's restore is bit-exact (a probe's cycle leaves the weights unchanged). */
 export function restoresExactly(header: { readonly scope: { readonly kind: string; readonly exact: boolean } }): boolean {
@@ -39,7 +40,7 @@ export function batchWeight(b: RunBatch): number {
 }
 
 export class Replica {
-  readonly #o: FineTuneOptions;
+  #o: FineTuneOptions;
   readonly #r: ResolvedFineTune;
   readonly #sink: RunSink;
   readonly #exact: boolean;
@@ -51,9 +52,12 @@ export class Replica {
   /** Probes of step #applied whose cycle has run (float mode). */
   #cursor = 0;
   #batch: RunBatch;
-  readonly #records: StepRecord[] = [];
+  /** Committed records since the replica's base (the base model, or the checkpoint it re-synced from). */
+  #records: StepRecord[] = [];
   /** Rebuilds so far (float-mode probes that arrived out of order). */
   rebuilds = 0;
+  /** Re-syncs from a checkpoint so far. */
+  resyncs = 0;
 
   private constructor(o: FineTuneOptions, r: ResolvedFineTune, sink: RunSink, exact: boolean, run: PreparedRun) {
     this.#o = o;
@@ -136,6 +140,26 @@ export class Replica {
       this.#batch = this.#run.nextBatch();
     }
     this.#cursor = 0;
+  }
+
+  /**
+   * Re-syncs at a step boundary from `weights`, the weights after committed step `step - 1` (a
+   * checkpoint): a fresh run on them, then the committed steps from `step` on.
+   */
+  async resync(weights: HostWeights, step: number): Promise<void> {
+    if (step > this.#applied) throw new RangeError(`Replica: checkpoint of step ${step} is ahead of the replica (${this.#applied} steps applied)`);
+    this.resyncs++;
+    this.#o = { ...this.#o, model: { ...this.#o.model, weights } };
+    this.#records = this.#records.filter((x) => x.step >= step);
+    await this.#rebuild();
+    this.rebuilds--;
+  }
+
+  /** Fault injection for tests: moves the weights off the run's (one update of a fixed seed). */
+  injectFault(): void {
+    const rec = new Recorder(this.#run.ctx, "swarm.fault");
+    this.#run.target.scope.update(rec, 0x5eed, 1e-3, 0);
+    rec.submit();
   }
 
   /** Back to the committed weights of the current step: a fresh run and a replay of every committed step. */

@@ -13,7 +13,8 @@ import { resolveFineTune } from "../train/options.ts";
 import { type StepRecord, ZoAbortError } from "../zo/trainer.ts";
 import { weightsHash } from "../zo/trajectory.ts";
 import type { RunConnection } from "./connection.ts";
-import { ABORTED_KEY, Coordinator, type CoordinatorEvent, retrying } from "./coordinator.ts";
+import { decodeWeights, encodeWeights } from "./checkpoint.ts";
+import { ABORTED_KEY, CHECKPOINT_KEY, Coordinator, type CoordinatorEvent, retrying } from "./coordinator.ts";
 import { msgIds } from "./names.ts";
 import { decodeHeader, decodeStep, decodeWork, encodeJson, type ProbeResult, type SwarmHeader } from "./protocol.ts";
 import { Replica, restoresExactly } from "./replica.ts";
@@ -33,12 +34,15 @@ export interface WorkerOptions {
   readonly signal?: AbortSignal;
   /** Fault injection for tests: hold the first work item forever, without acking it (default false). */
   readonly stallOnFirstItem?: boolean;
+  /** Fault injection for tests: move this worker's weights off the run's after applying this many steps. */
+  readonly corruptAfterStep?: number;
 }
 
 export type WorkerEvent =
   | { readonly type: "joined"; readonly worker: string; readonly header: SwarmHeader; readonly committed: number }
   | { readonly type: "probe"; readonly step: number; readonly probe: number; readonly lossPlus: number; readonly lossMinus: number; readonly ms: number }
   | { readonly type: "applied"; readonly step: number }
+  | { readonly type: "resync"; readonly step: number; readonly from: string; readonly to: string }
   | { readonly type: "coordinator"; readonly event: CoordinatorEvent }
   | { readonly type: "warning"; readonly message: string };
 
@@ -50,6 +54,8 @@ export interface WorkerResult {
   readonly probeMs: readonly number[];
   /** Rebuilds (float mode, a probe arrived after a later one). */
   readonly rebuilds: number;
+  /** Re-syncs from a checkpoint (this worker's weight hash differed from the coordinator's). */
+  readonly resyncs: number;
   /** weightsHash of the final weights (the model's parameter store). */
   readonly hash: string;
 }
@@ -108,17 +114,53 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
   let retryLeaseAt = 0;
   let coordinating: Promise<void> | undefined;
   const probeMs: number[] = [];
+  // Checkpoints re-sync float-mode full and masked scopes; exact mode (grids set from the weights at
+  // creation) and LoRA (adapters outside the hashed store) are not re-synced.
+  const canResync = !h.scope.exact && h.lora === undefined;
+  const myHashes = new Map<number, string>();
   const publishHash = async () => {
     const w = await replica.run.model.store.download(o.local.ctx);
     const hash = weightsHash(w);
-    await conn.state.put(`hash.${worker}`, JSON.stringify({ step: replica.applied, hash })).catch(() => {});
+    const step = replica.applied;
+    myHashes.set(step, hash);
+    await conn.state.put(`hash.${worker}`, JSON.stringify({ step, hash })).catch(() => {});
+    if (coordinator !== undefined && canResync) {
+      await conn.files.putBlob({ name: `weights/${step}` }, encodeWeights(w)).catch(() => undefined);
+      await conn.state.put(CHECKPOINT_KEY, JSON.stringify({ step, hash })).catch(() => {});
+    }
     return hash;
+  };
+  /** Compares this worker's hash with the latest checkpoint's at the same step; re-syncs when they differ. */
+  const checkHash = async () => {
+    if (!canResync || myHashes.size === 0 || coordinator !== undefined) return;
+    // Wait (at most one lease TTL) for the coordinator's checkpoint of this worker's latest hash point,
+    // so a deviating worker re-syncs before it evaluates the next step's probes.
+    const latest = Math.max(...myHashes.keys());
+    let ck: { step: number; hash: string } | undefined;
+    for (const t0 = performance.now(); ;) {
+      const e = await conn.state.get(CHECKPOINT_KEY).catch(() => null);
+      ck = e !== null && e.operation === "PUT" ? e.json<{ step: number; hash: string }>() : undefined;
+      if ((ck !== undefined && ck.step >= latest) || performance.now() - t0 > conn.leaseMs) break;
+      await sleep(25);
+    }
+    if (ck === undefined) return;
+    const mine = myHashes.get(ck.step);
+    for (const k of [...myHashes.keys()]) if (k <= ck.step) myHashes.delete(k);
+    if (mine === undefined || mine === ck.hash) return;
+    const bytes = await conn.files.getBlob(`weights/${ck.step}`);
+    if (bytes === null) return warn(`weights/${ck.step} is missing from the Object Store; cannot re-sync`);
+    const w = decodeWeights(bytes);
+    if (weightsHash(w) !== ck.hash) return warn(`weights/${ck.step} in the Object Store does not have the hash ${ck.hash}; not re-syncing`);
+    await replica.resync(w, ck.step);
+    const now = await publishHash();
+    emit({ type: "resync", step: ck.step, from: mine, to: now });
   };
   const applyPending = async () => {
     if (pending.length === 0) return;
     const batch = pending.splice(0);
     await replica.commit(batch);
     emit({ type: "applied", step: replica.applied });
+    if (o.corruptAfterStep !== undefined && batch.some((x) => x.step + 1 === o.corruptAfterStep)) replica.injectFault();
     const last = batch[batch.length - 1]!.step + 1;
     if (Math.floor(last / hashEvery) > Math.floor((last - batch.length) / hashEvery) && last < total) await publishHash();
   };
@@ -129,6 +171,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
       if (followError !== undefined) throw followError;
       o.signal?.throwIfAborted();
       await applyPending();
+      await checkHash();
       if (replica.applied >= total) break;
       if (o.coordinate !== false && coordinator === undefined && performance.now() >= retryLeaseAt) {
         coordinator = await Coordinator.tryAcquire(conn, worker);
@@ -198,5 +241,5 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
     await pump;
     replica.destroy();
   }
-  return { worker, steps: replica.applied, probes: probeMs.length, probeMs, rebuilds: replica.rebuilds, hash };
+  return { worker, steps: replica.applied, probes: probeMs.length, probeMs, rebuilds: replica.rebuilds, resyncs: replica.resyncs, hash };
 }

@@ -113,6 +113,23 @@ if (ctx) {
     for (const c of [c0, conn]) await c.close();
   });
 
+  s("a worker whose weights deviate re-syncs from the coordinator's checkpoint in the Object Store", async () => {
+    const conn = await newRun("drift", 6);
+    const c0 = await openRun(await connectNats(server.url, "w0"), "drift");
+    const c1 = await openRun(await connectNats(server.url, "w1"), "drift");
+    const w0 = runWorker({ conn: c0, local, name: "w0", hashEvery: 1 });
+    await new Promise((r) => setTimeout(r, 300));
+    const events: WorkerEvent[] = [];
+    const w1 = await runWorker({ conn: c1, local, name: "w1", hashEvery: 1, coordinate: false, corruptAfterStep: 1, onEvent: (e) => events.push(e) });
+    const r0 = await w0;
+    const re = events.find((e) => e.type === "resync");
+    assert.ok(re !== undefined && re.type === "resync" && re.from !== re.to, "the corrupted worker did not re-sync");
+    assert.is(w1.resyncs >= 1, true);
+    assert.is(w1.hash, r0.hash, "weights differ after the re-sync");
+    assert.ok(same(await exported(conn), ref6), "weights differ from the single-process run");
+    for (const c of [c0, c1, conn]) await c.close();
+  });
+
   s.after(() => server.destroy());
   s.run();
   releaseAfterSuites(ctx);
