@@ -63,3 +63,18 @@ s("restoresExactly(): masked scopes and exact mode, not float mode", () => {
 });
 
 s.run();
+
+const c = suite("swarm checkpoints");
+
+c("encodeWeights -> decodeWeights round-trips names, shapes and f32 bits; damage is refused", async () => {
+  const { encodeWeights, decodeWeights } = await import("../../src/swarm/checkpoint.ts");
+  const w = { config: { dim: 2 } as never, tensors: [{ name: "a", shape: [2, 3], data: Float32Array.from([1, -2, 3.5, NaN, 0, -0]) }, { name: "b", shape: [1], data: Float32Array.from([7]) }] };
+  const back = decodeWeights(encodeWeights(w));
+  assert.equal(back.tensors.map((t) => [t.name, t.shape]), [["a", [2, 3]], ["b", [1]]]);
+  assert.equal([...new Uint32Array(back.tensors[0]!.data.buffer)], [...new Uint32Array(w.tensors[0]!.data.buffer)]);
+  const bytes = encodeWeights(w);
+  assert.throws(() => decodeWeights(bytes.subarray(0, bytes.length - 4)), /runs past the end/);
+  assert.throws(() => decodeWeights(new Uint8Array(2)), /too short/);
+});
+
+c.run();
