@@ -143,7 +143,7 @@ export const swarmCommand: Command = {
   positionals: true,
   run: (v, p, io) => {
     const action = ACTIONS[p[0] ?? ""];
-    if (action === undefined || p.length !== 1) throw new UsageError(`mazo swarm: give one action of ${Object.keys(ACTIONS).join(", ")}; got ${JSON.stringify(p)}`);
+    if (action === undefined || p.length !== 1) throw new UsageError(`give one action of ${Object.keys(ACTIONS).join(", ")}; got ${JSON.stringify(p)}`);
     return action(v, io);
   },
 };
