@@ -8,6 +8,7 @@ import { generateCommand } from "./cmd_generate.ts";
 import { infoCommand } from "./cmd_info.ts";
 import { replayCommand } from "./cmd_replay.ts";
 import { selfcheckCommand } from "./cmd_selfcheck.ts";
+import { swarmCommand } from "./cmd_swarm.ts";
 import { tokenizeCmd } from "./cmd_tokenize.ts";
 import { trainCommand } from "./cmd_train.ts";
 
@@ -19,6 +20,7 @@ export const COMMANDS: readonly Command[] = [
   tokenizeCmd,
   convertCommand,
   replayCommand,
+  swarmCommand,
   benchCommand,
   infoCommand,
   selfcheckCommand,

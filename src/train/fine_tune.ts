@@ -15,7 +15,6 @@
  * steps. Resuming replays the trajectory (no forward pass), so an interrupted and resumed run ends with
  * the same weights, bit for bit, as an uninterrupted one on the same backend.
  */
-import { paramCount } from "../model/weights.ts";
 import { type StepRecord, ZoAbortError, type ZoTrainer } from "../zo/trainer.ts";
 import { headerLine, parseTrajectory, stepLine, weightsHash } from "../zo/trajectory.ts";
 import { type Checkpoint, type CurvePoint, readCheckpoint, writeCheckpoint } from "./checkpoint.ts";
@@ -25,6 +24,7 @@ import type { FineTuneEvent } from "./events.ts";
 import { type FineTuneOptions, resolveFineTune } from "./options.ts";
 import { prepareRun, type RunBatch } from "./prepare.ts";
 import { fmtAcc, lossChart } from "./report.ts";
+import { runHeader } from "./run_header.ts";
 import type { BestStep, FineTuneResult } from "./result.ts";
 import { memorySink, truncateLines, writeText } from "./sink.ts";
 
@@ -82,15 +82,7 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
   try {
     const { target } = run;
     note(target.description, "calibrate");
-    const w = o.model.weights;
-    const header = {
-      ...target.header,
-      model: { hash: weightsHash(w), params: paramCount(w), config: w.config, ...(o.model.name !== undefined ? { path: o.model.name } : {}) },
-      trainer: { ...cfg.trainer },
-      extra: r.text !== undefined
-        ? { data: r.text.label ?? "texts", batch: cfg.batch, maxLen: run.maxLength }
-        : { tasks: s!.tasks, settings: s, batch: cfg.batch, maxLen: run.maxLength, ...(cfg.method !== "mezo" && cfg.method !== "lora-mezo" ? { masks: "masks.json" } : {}) },
-    };
+    const header = runHeader(o, r, run, weightsHash(o.model.weights));
 
     let start = 0;
     let before: EvalReport | undefined;

@@ -8,7 +8,7 @@ import { allOptions, commandHelp, parseCommandArgs } from "../../src/cli/parse.t
 import { UsageError } from "../../src/cli/command.ts";
 import { cli } from "./spawn_cli.ts";
 
-const EXPECTED = ["train", "eval", "experiment", "generate", "tokenize", "convert", "replay", "bench", "info", "selfcheck"];
+const EXPECTED = ["train", "eval", "experiment", "generate", "tokenize", "convert", "replay", "swarm", "bench", "info", "selfcheck"];
 
 const top = suite("mazo --help");
 top("lists every subcommand, in order, each with its summary", () => {
