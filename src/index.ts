@@ -121,7 +121,17 @@ export * from "./tasks/mixer.ts";
 export { TaskDataError } from "./tasks/errors.ts";
 export { MEZO_SIZES } from "./tasks/split.ts";
 
-// Browser helpers (fetch file access, the demo worker loop, golden/MeZO/MaZO checks)
+// Fine-tuning pipeline (the browser worker, the page and the extension use these)
+export { fineTune } from "./train/fine_tune.ts";
+export { memorySink } from "./train/sink.ts";
+export type { MemorySink, RunSink } from "./train/sink.ts";
+export { TASK_METHODS } from "./train/options.ts";
+export type { FineTuneOptions, TaskDataOptions, TextDataOptions, TaskMethod } from "./train/options.ts";
+export type { FineTuneEvent } from "./train/events.ts";
+export type { FineTuneResult } from "./train/result.ts";
+export type { EvalReport, TaskEval } from "./train/evaluate.ts";
+
+// Browser helpers (fetch file access, the fine-tuning worker, the golden forward check)
 export * from "./browser/index.ts";
 
 // MaZO: importance, masks, masked scopes
