@@ -39,7 +39,7 @@ s("imports in Node and exports the public API, the browser helpers included", as
   const fns = [
     "createGpuContext", "LlamaModel", "ParamStore", "parseLlama2c", "loadTokenizer", "generate", "rngAgreement", "perturbArena",
     "updateArena", "loadTask", "encodeExample", "accuracyByTask", "loadMaskEngine", "zValue",
-    "fetchBytes", "urlFolderSource", "goldenForwardCheck", "mezoSteps", "sequenceNll", "runDemo",
+    "fetchBytes", "urlFolderSource", "goldenForwardCheck", "fineTune", "memorySink", "runRequest", "serveFineTune",
   ];
   const missing = fns.filter((k) => typeof m[k] !== "function");
   assert.equal(missing, []);
