@@ -3,6 +3,7 @@
  * requests with runRequest (one run at a time) and aborts the running one on "stop". The run's files
  * travel back in the "finished" message with their buffers transferred, not copied.
  */
+import type { GpuContext } from "../gpu/context.ts";
 import type { FetchFn } from "./fetch_source.ts";
 import type { FinishedMessage, WorkerMessage, WorkerRequest } from "./protocol.ts";
 import { runRequest } from "./run_request.ts";
@@ -17,6 +18,8 @@ export interface WorkerScope {
 export interface ServeOptions {
   /** The fetch to read URLs with (default: the global fetch). */
   readonly fetch?: FetchFn;
+  /** One GPU context for every run (default: a new one per run, destroyed after it). */
+  readonly ctx?: GpuContext;
 }
 
 function refused(message: string): FinishedMessage {
@@ -43,7 +46,7 @@ export function serveFineTune(scope: WorkerScope, options: ServeOptions = {}): v
     }
     const controller = new AbortController();
     running = controller;
-    void runRequest(req, (m) => post(m), { signal: controller.signal, ...(options.fetch !== undefined ? { fetch: options.fetch } : {}) }).then((finished) => {
+    void runRequest(req, (m) => post(m), { ...options, signal: controller.signal }).then((finished) => {
       running = undefined;
       const buffers = new Set<ArrayBuffer>();
       for (const f of Object.values(finished.files)) if (f.buffer instanceof ArrayBuffer) buffers.add(f.buffer);
