@@ -15,7 +15,7 @@ self.onmessage = async ({ data: msg }) => {
       ctx, sink, signal: stop.signal, onEvent: (e) => self.postMessage(e), // progress, step, evaluation, done
       model: { weights: parseLlama2c(await fetchBytes(msg.model)), name: msg.model },
       tokenizer: await loadTokenizer(await fetchBytes(msg.tokenizer)),
-      data: { tasks: ["sst2", "copa"], dataDir: msg.data, sizes: { train: 16, dev: 4, test: 8 } },
+      data: { tasks: ["sst2", "copa"], dataDir: msg.data, sizes: { train: 8, dev: 4, test: 8 } },
       method: "mazo", steps: msg.steps ?? 20, batch: 4,
     });
   } catch (e) {

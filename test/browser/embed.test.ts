@@ -78,6 +78,7 @@ function run(page: Page, origin: string, errors: string[], close: () => Promise<
       assert.ok(Number.isFinite(e.report.dev_loss) && e.report.average >= 0 && e.report.average <= 1, JSON.stringify(e.report));
     }
     const steps = messages.flatMap((m) => (m.type === "step" ? [m] : []));
+    if (verbose) console.log(`  evaluations ${evals.map((e) => `${e.phase} ${e.seconds.toFixed(1)}s`).join(", ")}; ${steps.at(-1)?.stepsPerSec.toFixed(2)} steps/s`);
     if (verbose) console.log(`  dev loss ${evals[0]!.report.dev_loss.toFixed(4)} -> ${evals[1]!.report.dev_loss.toFixed(4)}; losses ${steps.map((e) => e.record.loss.toFixed(4)).join(" ")}`);
     assert.equal(steps.map((e) => e.step), [1, 2]);
     assert.ok(steps.every((e) => Number.isFinite(e.record.loss)));
