@@ -47,5 +47,5 @@ const server = createServer((req, res) => {
 server.listen(port, "127.0.0.1", () => {
   const url = `http://127.0.0.1:${server.address().port}`;
   console.log(`serve: ${root} at ${url}/ and ${data} at ${url}/data/`);
-  console.log(`serve: demo at ${url}/examples/browser/index.html (Chromium on Linux: --enable-unsafe-webgpu)`);
+  console.log(`serve: demo at ${url}/examples/browser/index.html, embed example at ${url}/examples/embed/index.html (Chromium on Linux: --enable-unsafe-webgpu)`);
 });

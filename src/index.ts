@@ -98,5 +98,5 @@ export type { DataFile, DataFormat, DataSpec, DerivedField, SplitRule, TaskKind,
 export { answerF1, exactMatch, normalizeAnswer, predictionText } from "./tasks/generation_metrics.ts";
 export { BadRecordsError } from "./tasks/pools.ts";
 
-// Browser helpers (fetch file access, the demo worker loop, golden/MeZO/MaZO checks)
+// Browser helpers (fetch file access, the fine-tuning worker, the golden forward check)
 export * from "./browser/index.ts";

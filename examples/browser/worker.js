@@ -1,12 +1,6 @@
-// The training worker: receives one DemoRequest (src/browser/protocol.ts) and streams DemoEvents back.
-// All GPU work happens here, so the page stays responsive. runDemo (src/browser/train_demo.ts) trains
-// with the MaZO trainer (calibration, masks, ZoTrainer) or, with method "mezo", full-parameter MeZO.
-import { runDemo } from "../../dist/mazo.js";
+// The training worker: serveFineTune (src/browser/worker_serve.ts) answers the page's "start" request
+// with fineTune (src/train/fine_tune.ts) into a memory sink, forwards its events, aborts on "stop", and
+// sends the run's files back in a "finished" message. All GPU work happens here; the page stays responsive.
+import { serveFineTune } from "../../dist/mazo.js";
 
-self.onmessage = async (ev) => {
-  try {
-    await runDemo(ev.data, (e) => self.postMessage(e));
-  } catch {
-    // runDemo has already sent the "error" event.
-  }
-};
+serveFineTune(self);

@@ -1,60 +1,83 @@
 /**
- * The messages between the demo page and its training worker (examples/browser/). The page posts one
- * DemoRequest; the worker answers with a stream of DemoEvents ending in "done" or "error". Everything
- * is structured-cloneable (File objects included), nothing is a class instance.
+ * The messages between a page and a fine-tuning worker (src/browser/worker_serve.ts; the demo in
+ * examples/browser/). The page posts a {@link StartRequest} (the run's options as plain data: files by
+ * URL or as picked Blobs) and may post a {@link StopRequest}; the worker answers with "adapter", then
+ * fineTune's own events (src/train/events.ts) as they come, and one "finished" message with the run's
+ * files. Everything is structured-cloneable; nothing is a class instance.
  */
 import type { AdapterSummary } from "../gpu/context.ts";
-import type { AccuracyReport } from "../tasks/metrics.ts";
+import type { FineTuneEvent } from "../train/events.ts";
+import type { FineTuneOptions, TaskDataOptions, TextDataOptions } from "../train/options.ts";
 
-/** A file given by URL (same origin, or relative to the worker script) or picked by the user. */
+/** A file given by URL (absolute, or relative to the worker script) or picked by the user. */
 export type FileRef = { readonly url: string } | { readonly file: Blob; readonly name: string };
 
-/** Task data: a directory URL (files fetched below it) or the files of a picked folder. */
+/** Where task files come from: a folder URL (fetched below it) or the files of a picked folder. */
 export type DataRef = { readonly url: string } | { readonly files: readonly { readonly path: string; readonly file: Blob }[] };
 
-/** What the worker should do. */
-export interface DemoRequest {
-  readonly model: FileRef;
-  readonly tokenizer: FileRef;
-  readonly data: DataRef;
-  readonly tasks: readonly string[];
-  readonly steps: number;
-  /** Training examples per step (mixed across tasks). */
-  readonly batch: number;
-  /** Train and test examples sampled per task. */
-  readonly trainSize: number;
-  readonly testSize: number;
-  readonly seed: number;
-  readonly eps: number;
-  readonly lr: number;
-  /** Maximum sequence length (BOS included) for encoding examples. */
-  readonly maxLength: number;
-  /** "mazo" (default): masked ZO through the MaZO trainer; "mezo": full-parameter MeZO. */
-  readonly method?: "mazo" | "mezo";
-  /** MaZO: fraction of each weight row trained (default 0.05). */
-  readonly keep?: number;
+/** Task data of a request: fineTune's TaskDataOptions with the files' origin instead of a reader. */
+export interface RequestTaskData extends Omit<TaskDataOptions, "read" | "dataDir"> {
+  readonly from: DataRef;
 }
 
-/** Progress and results, in the order the worker sends them. */
-export type DemoEvent =
-  | { readonly type: "adapter"; readonly info: AdapterSummary; readonly path: string; readonly limits: Readonly<Record<string, number>> }
-  | { readonly type: "status"; readonly message: string }
-  | { readonly type: "loaded"; readonly params: number; readonly trainer: string; readonly tasks: readonly string[] }
-  | { readonly type: "accuracy"; readonly phase: "before" | "after"; readonly report: AccuracyReport }
-  | { readonly type: "step"; readonly step: number; readonly loss: number; readonly stepsPerSec: number }
-  | { readonly type: "done"; readonly seconds: number }
-  | { readonly type: "error"; readonly message: string };
+/** fineTune's options that travel as plain data (the worker supplies ctx, model, tokenizer, data, sink, events, signal). */
+export type RequestOptions = Omit<FineTuneOptions, "ctx" | "model" | "tokenizer" | "data" | "sink" | "onEvent" | "signal">;
 
-/** The defaults the page fills a request with. */
-export const DEMO_DEFAULTS: Omit<DemoRequest, "model" | "tokenizer" | "data"> = {
+/** Starts a run. */
+export interface StartRequest {
+  readonly type: "start";
+  /** A llama2.c checkpoint. */
+  readonly model: FileRef;
+  /** A tokenizer (llama2.c tokenizer.bin or tokenizer.json). */
+  readonly tokenizer: FileRef;
+  readonly data: RequestTaskData | TextDataOptions;
+  readonly options?: RequestOptions;
+  /** The files of an earlier run (a "finished" message's), to resume it with options.resume. */
+  readonly files?: RunFiles;
+}
+
+/** Stops the running run between steps (after its last checkpoint); the worker then sends "finished" with status "stopped". */
+export interface StopRequest {
+  readonly type: "stop";
+}
+
+/** What a page posts to the worker. */
+export type WorkerRequest = StartRequest | StopRequest;
+
+/** A run's files by name (the run folder's layout: trajectory.jsonl, metrics.jsonl, eval.json, model/...). */
+export type RunFiles = Readonly<Record<string, Uint8Array>>;
+
+/** The adapter the worker runs on, sent first. */
+export interface AdapterMessage {
+  readonly type: "adapter";
+  readonly info: AdapterSummary;
+  readonly path: string;
+  readonly limits: Readonly<Record<string, number>>;
+}
+
+/** The last message of a run: how it ended and every file it wrote (also when stopped or failed). */
+export interface FinishedMessage {
+  readonly type: "finished";
+  readonly status: "done" | "stopped" | "error";
+  /** The error's message (status "error") or the stop's reason (status "stopped"). */
+  readonly message?: string;
+  readonly files: RunFiles;
+}
+
+/** What the worker posts: the adapter, fineTune's events, then "finished". */
+export type WorkerMessage = AdapterMessage | FineTuneEvent | FinishedMessage;
+
+/** The defaults of the demo page's form. */
+export const DEMO_DEFAULTS = {
   tasks: ["sst2", "trec"],
+  method: "mazo",
   steps: 40,
   batch: 4,
-  trainSize: 64,
-  testSize: 32,
+  sizes: { train: 64, dev: 8, test: 32 },
   seed: 0,
   eps: 1e-3,
-  lr: 1e-4,
-  maxLength: 96,
-  method: "mazo",
-};
+  lr: 1e-3,
+  keep: 0.05,
+  maxLen: 96,
+  evalEvery: 10,
+} as const;

@@ -40,7 +40,7 @@ s("imports in Node and exports the public API, the browser helpers included", as
   const fns = [
     "loadModel", "loadTokenizer", "loadAdapter", "applyAdapter", "fineTune", "memorySink", "evaluate", "generate", "generateText", "replay",
     "createGpuContext", "LlamaModel", "ParamStore", "parseLlama2c", "parseTrajectory", "loadTask", "encodeExample", "accuracyByTask",
-    "fetchBytes", "urlFolderSource",
+    "fetchBytes", "urlFolderSource", "goldenForwardCheck", "runRequest", "serveFineTune",
   ];
   const missing = fns.filter((k) => typeof m[k] !== "function");
   assert.equal(missing, []);

@@ -1,7 +1,7 @@
 // The Manifest V3 extension (examples/extension/, vendor/ filled by build/extension.mjs) loaded into
-// headless Chromium: its page runs the golden forward check of stories260K and 3 MeZO steps from the
-// extension's own files under its CSP ('wasm-unsafe-eval', no 'unsafe-eval'); we read the JSON result
-// it writes to <body data-result>.
+// headless Chromium: its page runs the golden forward check of stories260K and 3 MeZO steps through
+// fineTune (events, a memory sink) from the extension's own files under its CSP ('wasm-unsafe-eval',
+// no 'unsafe-eval'); we read the JSON result it writes to <body data-result>.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -24,6 +24,10 @@ interface ExtensionResult {
   tokenizerOk?: boolean;
   golden?: { ok: boolean; bosOk: boolean; promptOk: boolean; bosMaxAbsDiff: number; promptMaxAbsDiff: number; greedyIds: number[]; greedyExpected: number[]; greedyEqual: boolean };
   steps?: { step: number; lossPlus: number; lossMinus: number; g: number }[];
+  trajectoryLines?: number;
+  done?: boolean;
+  files?: string[];
+  description?: string;
 }
 
 function vendorReady(): boolean {
@@ -70,7 +74,7 @@ function run(page: Page, id: string, errors: string[], close: () => Promise<void
     assert.ok(id.length === 32, `extension id ${id}`);
   });
 
-  s("the extension page reports the golden forward check passed and 3 finite MeZO steps", async () => {
+  s("the extension page reports the golden forward check passed and 3 finite MeZO steps from fineTune", async () => {
     await page.waitForSelector("body[data-state=done]", { timeout: 90_000 });
     const result = JSON.parse((await page.getAttribute("body", "data-result")) ?? "{}") as ExtensionResult;
     if (verbose) console.log(`  extension (${result.path}): ${JSON.stringify({ golden: result.golden && { bos: result.golden.bosMaxAbsDiff, prompt: result.golden.promptMaxAbsDiff, greedy: result.golden.greedyEqual }, steps: result.steps })}`);
@@ -81,8 +85,12 @@ function run(page: Page, id: string, errors: string[], close: () => Promise<void
     assert.equal(result.golden?.greedyIds, result.golden?.greedyExpected);
     assert.is(result.golden?.greedyIds.length, 20);
     assert.ok(result.tokenizerOk, "the tokenizer's ids for the prompt match golden.json");
-    assert.is(result.steps?.length, 3);
+    assert.equal(result.steps?.map((st) => st.step), [1, 2, 3]);
     assert.ok(result.steps!.every((st) => Number.isFinite(st.lossPlus) && Number.isFinite(st.lossMinus) && st.lossPlus !== st.lossMinus));
+    assert.ok(result.done, "fineTune's last event was not done");
+    assert.is(result.trajectoryLines, 4);
+    assert.equal(result.files, ["loss.svg", "metrics.jsonl", "trajectory.jsonl"]);
+    assert.match(result.description ?? "", /^mezo: all /);
     assert.ok(result.ok);
     assert.match((await page.textContent("#status")) ?? "", /All checks passed/);
   });

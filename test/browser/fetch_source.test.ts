@@ -6,7 +6,7 @@ import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fetchBytes, fetchReadText, urlFolderSource } from "../../src/browser/fetch_source.ts";
-import { pickedFilesReader } from "../../src/browser/train_demo.ts";
+import { pickedFilesReader } from "../../src/browser/picked_files.ts";
 import { loadTask } from "../../src/tasks/load.ts";
 import { repoRoot, sharedDataDir } from "./chromium.ts";
 import { resolvePath, startServer } from "./server.ts";

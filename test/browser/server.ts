@@ -1,8 +1,10 @@
 /**
  * A bounded static file server for the browser tests: the repo root at /, the shared data directory at
- * /data/, on 127.0.0.1 with a random port. GET and HEAD, single byte ranges (for urlFolderSource), no
- * directory listings, nothing outside the two roots. build/serve.mjs is the same for people.
+ * /data/, on 127.0.0.1 with a random port, plus optional in-memory files at given paths (the README's
+ * embed snippet). GET and HEAD, single byte ranges (for urlFolderSource), no directory listings,
+ * nothing outside the two roots. build/serve.mjs is the same for people.
  */
+import { Buffer } from "node:buffer";
 import { createReadStream, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { extname, join, normalize, sep } from "node:path";
@@ -37,9 +39,16 @@ export function resolvePath(urlPath: string, root: string, dataDir: string): str
   return full === normalize(base) || full.startsWith(normalize(base) + sep) ? full : null;
 }
 
-/** Serves `root` and `dataDir` on 127.0.0.1 until close(). */
-export async function startServer(root: string, dataDir: string): Promise<TestServer> {
+/** Serves `root`, `dataDir` and `extra` (URL path -> text, served before the roots) on 127.0.0.1 until close(). */
+export async function startServer(root: string, dataDir: string, extra: Readonly<Record<string, string>> = {}): Promise<TestServer> {
   const server: Server = createServer((req, res) => {
+    const virtual = extra[(req.url ?? "/").split("?")[0]!];
+    if (virtual !== undefined && (req.method === "GET" || req.method === "HEAD")) {
+      const body = Buffer.from(virtual, "utf8");
+      res.writeHead(200, { "content-type": TYPES[extname(req.url!.split("?")[0]!)] ?? "text/plain; charset=utf-8", "content-length": body.length, "cache-control": "no-store" });
+      res.end(req.method === "HEAD" ? undefined : body);
+      return;
+    }
     const file = resolvePath(req.url ?? "/", root, dataDir);
     let size = -1;
     try {

@@ -37,12 +37,13 @@ export async function pageWithAdapter<T extends { readonly page: Page }>(name: s
 }
 
 /**
- * Serves the repo root and the shared data, launches headless Chromium and opens
- * /examples/browser/index.html in a new page; null (with a SKIP line) without Chromium or an adapter.
+ * Serves the repo root and the shared data (and `extra`, in-memory files by URL path), launches
+ * headless Chromium and opens /examples/browser/index.html in a new page; null (with a SKIP line)
+ * without Chromium or an adapter.
  */
-export async function openServedPage(name: string): Promise<ServedPage | null> {
+export async function openServedPage(name: string, extra: Readonly<Record<string, string>> = {}): Promise<ServedPage | null> {
   if (!chromiumOrSkip(name)) return null;
-  const server: TestServer = await startServer(repoRoot(), sharedDataDir());
+  const server: TestServer = await startServer(repoRoot(), sharedDataDir(), extra);
   const browser: Browser = await launchChromium();
   const close = async () => {
     await browser.close();
