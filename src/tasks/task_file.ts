@@ -9,10 +9,12 @@ import { checkTransforms, type FieldTransform } from "./transforms.ts";
 
 /** The three kinds of task. */
 export type TaskKind = "classification" | "multiple-choice" | "generation";
+/** Every TaskKind, in the order docs/tasks.md describes them. */
 export const TASK_KINDS: readonly TaskKind[] = ["classification", "multiple-choice", "generation"];
 
 /** The data formats a file can have. */
 export type DataFormat = "jsonl" | "json" | "csv" | "tsv" | "parquet" | "lines" | "xml-items";
+/** Every DataFormat a task file's "format" may name. */
 export const DATA_FORMATS: readonly DataFormat[] = ["jsonl", "json", "csv", "tsv", "parquet", "lines", "xml-items"];
 
 /** One data file and how to read it. */

@@ -32,6 +32,7 @@ export interface ExactModeOptions {
   readonly maxAbs: (tensorId: number) => number;
 }
 
+/** How an ArenaScope perturbs and updates its arena: float or exact (grid) mode, eps, masks and segments. */
 export interface ArenaScopeOptions {
   /** Scope kind for logs ("full", "lora", ...); "-exact" is appended in exact mode. */
   readonly kind: string;
@@ -55,6 +56,7 @@ export function describeGridStatus(bits: number): string {
   return out.join("; ");
 }
 
+/** A ZoScope over one parameter arena: seeded perturb, restore and update of its tensors (optionally masked). */
 export class ArenaScope implements ZoScope {
   readonly kind: string;
   readonly trainable: number;

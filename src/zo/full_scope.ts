@@ -11,11 +11,14 @@ import type { ParamStore } from "../model/param_store.ts";
 import type { HostWeights } from "../model/weights.ts";
 import { ArenaScope } from "./arena_scope.ts";
 
+/** A group of parameters MeZO may train: the matrices, the norm vectors, the embeddings. */
 export type ParamGroup = "matrices" | "norms" | "embeddings";
+/** Every ParamGroup. */
 export const PARAM_GROUPS: readonly ParamGroup[] = ["matrices", "norms", "embeddings"];
 
 const GROUP_OF: Readonly<Record<ParamKind, ParamGroup>> = { matrix: "matrices", vector: "norms", embedding: "embeddings" };
 
+/** Which parameter groups a full (unmasked) scope trains, and in which mode. */
 export interface FullScopeOptions {
   /** Groups that train (default all three). */
   readonly groups?: readonly ParamGroup[];

@@ -10,6 +10,7 @@ import { Recorder } from "../gpu/recorder.ts";
 import type { ZoScope } from "./scope.ts";
 import type { ReplayStep } from "./trajectory.ts";
 
+/** Options of replaying trajectory steps onto a scope (no forward pass). */
 export interface ReplayOptions {
   /** Called after each step (progress). */
   readonly onStep?: (step: number, total: number) => void;

@@ -2,6 +2,7 @@
 
 export type LrScheduleKind = "constant" | "linear" | "cosine";
 
+/** A learning-rate schedule: peak lr, kind, warmup steps and (for decays) the total steps. */
 export interface LrSchedule {
   readonly kind: LrScheduleKind;
   /** Peak learning rate. */

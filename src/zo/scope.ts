@@ -6,6 +6,7 @@
  */
 import type { Recorder } from "../gpu/recorder.ts";
 
+/** What the ZO trainer perturbs and updates: seeded +-eps*z perturbations, exact restore, lr*g*z updates. */
 export interface ZoScope {
   /** "full", "full-exact", "masked", "lora", ... for logs and run folders. */
   readonly kind: string;

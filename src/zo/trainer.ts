@@ -16,6 +16,7 @@ import { checkSchedule, type LrSchedule, lrAt } from "./schedule.ts";
 import type { LossFn, ZoScope } from "./scope.ts";
 import { probeSeed } from "./seeds.ts";
 
+/** The ZO trainer's settings: seed, lr (or a schedule), eps, probes, weight decay, momentum, clipping, NaN guard. */
 export interface ZoTrainerOptions {
   /** Run seed (u32): every probe seed derives from it. */
   readonly seed: number;

@@ -8,6 +8,7 @@ import type { ModelConfig } from "../model/config.ts";
 import type { HostWeights } from "../model/weights.ts";
 import type { StepRecord, ZoUpdate } from "./trainer.ts";
 
+/** The trajectory.jsonl format version this mazo writes and reads. */
 export const TRAJECTORY_VERSION = 1;
 
 /** The first line of a trajectory. */
@@ -42,6 +43,7 @@ export interface ReplayStep {
   readonly skipped: boolean;
 }
 
+/** A parsed trajectory.jsonl: its header, its step records, and whether a torn last line was dropped. */
 export interface Trajectory {
   readonly header: TrajectoryHeader;
   readonly steps: StepRecord[];
