@@ -101,6 +101,8 @@ const taskText = readFileSync(join(process.cwd(), "src/tasks/builtin/sst2.json")
 const csvText = readFileSync(join(process.cwd(), "examples/tasks/tickets.csv"), "utf8");
 const jsonlText = readFileSync(join(process.cwd(), "examples/tasks/endings.jsonl"), "utf8");
 const parquet = new Uint8Array(readFileSync(join(process.cwd(), "examples/tasks/answers.parquet")));
+/** Where the Parquet footer (the thrift FileMetaData, its 4-byte length and "PAR1") begins. */
+const parquetFooter = parquet.length - 8 - new DataView(parquet.buffer, parquet.byteOffset).getUint32(parquet.length - 8, true);
 const checkpoint = { version: 1, step: 4, trainer: { version: 1, step: 4, window: [{ step: 3, seeds: [7], gq: [0.25] }], skippedTotal: 0, consecutiveNonFinite: 0 }, metricsLines: 6, trajectoryLines: 5, curve: [{ step: 0, dev_loss: 0.7 }, { step: 4, dev_loss: 0.69 }], trainMs: 1234 };
 const trajectory = headerLine({ method: "mezo", scope: { kind: "full", exact: false }, model: { hash: "0123456789abcdef", params: 10, config: l2cWeights.config }, trainer: { lr: 1e-3 } }) +
   [0, 1, 2].map((s) => stepLine({ step: s, seeds: [s + 1], g: [0.5], lossPlus: [1], lossMinus: [0.9], lr: 1e-3, eps: 1e-3, wd: 0, loss: 0.95, updates: [{ seed: s + 1, coef: 5e-4, decay: 0 }], skipped: false, ms: 3 })).join("");
@@ -195,7 +197,7 @@ const FORMATS: Format<never>[] = [
     // flipped), which no check before the call can see; docs/reliability.md records it.
     mutants: (rng: Rng) => [
       ...truncations(parquet, [4, parquet.length - 8, parquet.length - 4], rng, n(40)),
-      ...bitFlips(parquet.slice(parquet.length - 400), rng, n(60)).map((m) => ({ what: `footer ${m.what}`, input: concatBytes([parquet.subarray(0, parquet.length - 400), m.input]) })),
+      ...bitFlips(parquet.slice(parquetFooter), rng, n(60)).map((m) => ({ what: `footer ${m.what}`, input: concatBytes([parquet.subarray(0, parquetFooter), m.input]) })),
       ...lengthFields(parquet, [{ offset: parquet.length - 8, width: 4, name: "footer length" }]),
     ],
     load: (b: Uint8Array) => parseParquet(b, "answers.parquet"),
