@@ -4,8 +4,10 @@
 import { createReadStream, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { extname, join, normalize, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
 
-const root = new URL("..", import.meta.url).pathname;
+// No trailing separator: fileFor's containment check appends one.
+const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const data = resolve(process.env.MAZO_DATA || join(root, "../shared/data"));
 const port = Number(process.argv[2] ?? 8000);
 const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".json": "application/json", ".svg": "image/svg+xml", ".wasm": "application/wasm", ".txt": "text/plain; charset=utf-8" };
