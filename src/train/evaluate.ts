@@ -75,6 +75,11 @@ export async function evaluateTasks(tasks: readonly PreparedTask[], score: Score
   const per: Record<string, TaskEval> = {};
   const losses: number[] = [];
   let sum = 0;
+  if (tasks.length === 0) throw new RangeError("evaluateTasks: no tasks to evaluate");
+  for (const t of tasks) {
+    // An accuracy over zero examples is not a number: say so instead of reporting NaN%.
+    if (t.test.length === 0) throw new RangeError(`evaluation: task ${t.name} has 0 test examples (its test split is empty: check its test data file and the test size); an accuracy needs at least one`);
+  }
   for (const t of tasks) {
     const dl = await devLoss(t.dev, score);
     let e: TaskEval;
