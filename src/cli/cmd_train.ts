@@ -114,7 +114,7 @@ async function runTasks(v: OptionValues, io: CliIO, given: ReadonlySet<string>):
     io.out(`dev loss ${r.before!.dev_loss.toFixed(4)} -> ${r.after!.dev_loss.toFixed(4)} (${r.curve.map((c) => `${c.step}:${c.dev_loss.toFixed(3)}`).join(" ")})`);
     if (r.best?.report !== undefined && r.best.step !== r.steps) io.out(`best dev loss ${r.best.dev_loss.toFixed(4)} at step ${r.best.step}: accuracy ${(100 * r.best.report.average).toFixed(1)}% (final ${(100 * r.after!.average).toFixed(1)}%)`);
     io.out(`time: ${fmtDuration(r.wallMs / 1000)} in all, ${fmtDuration(r.trainMs / 1000)} training (${(r.trainMs / Math.max(1, r.steps)).toFixed(0)} ms/step) on ${ctx.info.description} via ${ctx.path}`);
-    io.out(`peak GPU bytes: forward ${r.memory.forward}, training step ${r.memory.step} (ratio ${r.memory.ratio.toFixed(4)})${r.skipped > 0 ? `; ${r.skipped} steps skipped (non-finite loss)` : ""}`);
+    io.out(`peak GPU bytes: forward ${r.memory.forward}, training step ${r.memory.step} (${Number.isFinite(r.memory.ratio) ? `ratio ${r.memory.ratio.toFixed(4)}` : "no step ran in this session"})${r.skipped > 0 ? `; ${r.skipped} steps skipped (non-finite loss)` : ""}`);
     io.out(`run folder: ${out} (eval.json, loss.svg, metrics.jsonl, trajectory.jsonl${r.method.startsWith("lora") ? ", adapter/" : ", model/"})`);
     return 0;
   } finally {

@@ -6,6 +6,8 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, ren
 import { basename, dirname, join, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { MazoFileError } from "./errors.ts";
+import { midWriteFault } from "./fault_injection.ts";
 import type { FileSource } from "../model/hf.ts";
 
 /** The whole file. */
@@ -53,19 +55,43 @@ export function writeFileAtomic(path: string, parts: readonly Uint8Array[]): voi
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.tmp-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e9).toString(36)}`);
-  const fd = openSync(tmp, "w");
+  const fd = openSync(tmp, "w", 0o644);
   try {
+    const total = parts.reduce((a, p) => a + p.byteLength, 0);
+    const half = Math.floor(total / 2);
+    let pos = 0, faulted = false;
     for (const p of parts) {
       let done = 0;
-      while (done < p.byteLength) done += writeSync(fd, p, done, p.byteLength - done);
+      while (done < p.byteLength) {
+        if (!faulted && pos >= half) {
+          faulted = true;
+          midWriteFault(path); // halfway through the file: where MAZO_FAULT may kill the process
+        }
+        const n = writeSync(fd, p, done, faulted ? p.byteLength - done : Math.min(p.byteLength - done, half - pos));
+        done += n;
+        pos += n;
+      }
     }
+    if (!faulted) midWriteFault(path);
   } catch (e) {
     closeSync(fd);
     rmSync(tmp, { force: true });
-    throw e;
+    throw writeError(path, e);
   }
   closeSync(fd);
   renameSync(tmp, path);
+}
+
+/**
+ * A write failure as a MazoFileError naming the file and, for a full disk, the disk: the file's
+ * previous version (if any) is intact, since nothing was renamed over it.
+ */
+export function writeError(path: string, e: unknown): Error {
+  const code = (e as { code?: string }).code;
+  if (code === "ENOSPC") return new MazoFileError(path, `cannot be written: no space left on the device that holds ${dirname(resolve(path))} (ENOSPC); its previous version is intact, free space and resume`, code);
+  if (code === "EDQUOT") return new MazoFileError(path, `cannot be written: disk quota exceeded (EDQUOT); its previous version is intact`, code);
+  if (code === "EACCES" || code === "EROFS" || code === "EPERM") return new MazoFileError(path, `cannot be written (${code})`, code);
+  return e instanceof Error ? e : new Error(String(e));
 }
 
 /** A FileSource over the files of folder `dir`. */

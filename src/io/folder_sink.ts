@@ -6,7 +6,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { RunSink } from "../train/sink.ts";
-import { writeFileAtomic } from "./files.ts";
+import { writeError, writeFileAtomic } from "./files.ts";
 import { type ExistingFolder, prepareOutputFolder } from "./output_folder.ts";
 
 /**
@@ -25,8 +25,12 @@ export function folderSink(dir: string, existing: ExistingFolder = "refuse"): Ru
       return Promise.resolve();
     },
     append(name, text) {
-      mkdirSync(dirname(at(name)), { recursive: true });
-      appendFileSync(at(name), text);
+      try {
+        mkdirSync(dirname(at(name)), { recursive: true });
+        appendFileSync(at(name), text, { mode: 0o644 });
+      } catch (e) {
+        throw writeError(at(name), e);
+      }
       return Promise.resolve();
     },
     readText(name) {

@@ -19,6 +19,7 @@ import { type StepRecord, ZoAbortError, type ZoTrainer } from "../zo/trainer.ts"
 import { headerLine, parseTrajectory, stepLine, weightsHash } from "../zo/trajectory.ts";
 import { type Checkpoint, type CurvePoint, readCheckpoint, writeCheckpoint } from "./checkpoint.ts";
 import { CollapseError, CollapseWatch } from "./collapse.ts";
+import { GpuLostError } from "./gpu_lost.ts";
 import type { EvalReport } from "./evaluate.ts";
 import type { FineTuneEvent } from "./events.ts";
 import { type FineTuneOptions, resolveFineTune } from "./options.ts";
@@ -79,6 +80,7 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
     run.destroy();
   };
   let result: FineTuneResult;
+  let lastCheckpoint: number | undefined; // step of the newest checkpoint.json this session wrote
   try {
     const { target } = run;
     note(target.description, "calibrate");
@@ -131,6 +133,7 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
     const checkpoint = async (step: number) => {
       const c: Checkpoint = { version: 1, step, trainer: trainer.state(), metricsLines, trajectoryLines: trajLines, curve: [...curve], ...(before !== undefined ? { before } : {}), trainMs };
       await writeCheckpoint(sink, c);
+      lastCheckpoint = step;
       checkpoints.push(c);
       if (checkpoints.length > 64) checkpoints.shift();
       emit({ type: "checkpoint", step });
@@ -282,6 +285,20 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
     }
     written.push(METRICS, TRAJECTORY, ...(s !== undefined ? ["eval.json"] : []), "loss.svg", ...weightFiles);
     result = { ...result, ...(best !== undefined ? { best } : {}), wallMs: performance.now() - wall0, written: written.map((f) => sink.path(f)) };
+  } catch (e) {
+    // A lost device makes every later GPU call fail with some other message: name the cause and where to
+    // resume. device.lost may settle just after the failed call, so give it a moment.
+    if (!ctx.faults.some((f) => f.kind === "lost")) await Promise.race([ctx.device.lost, new Promise((res) => setTimeout(res, 250))]);
+    const lost = ctx.faults.find((f) => f.kind === "lost");
+    if (lost !== undefined && !(e instanceof GpuLostError)) {
+      const ck = lastCheckpoint;
+      throw new GpuLostError(
+        `${lost.message}; training stopped. ${ck !== undefined ? `The last checkpoint is step ${ck} in ${sink.path("checkpoint.json")}: resume from it (mazo train --resume ${sink.label})` : "No checkpoint was written (checkpointEvery)"}`,
+        ck,
+        { cause: e },
+      );
+    }
+    throw e;
   } finally {
     destroyRun();
   }
