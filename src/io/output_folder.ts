@@ -21,6 +21,22 @@ function codeOf(e: unknown): string | undefined {
   return (e as { code?: string }).code;
 }
 
+/** Temporary files of writes a killed run left behind (writeFileAtomic's ".<name>.tmp-<id>"). */
+const STALE_TEMP = /^\..+\.tmp-[0-9a-z]+-[0-9a-z]+$/;
+
+/** Removes the stale temporaries of `dir` and of its model/, adapter/ and merged/ folders. */
+function removeStaleTemps(dir: string): void {
+  for (const sub of ["", "model", "adapter", "merged"]) {
+    let names: string[];
+    try {
+      names = readdirSync(join(dir, sub));
+    } catch {
+      continue;
+    }
+    for (const n of names) if (STALE_TEMP.test(n)) rmSync(join(dir, sub, n), { force: true });
+  }
+}
+
 /** Creates folder `dir` and its missing parents, one level at a time, with errors that name the path. */
 export function makeFolder(dir: string): void {
   const missing: string[] = [];
@@ -74,6 +90,7 @@ export function prepareOutputFolder(dir: string, existing: ExistingFolder = "ref
     } catch {
       throw new MazoFileError(dir, "has no config.json; expected a mazo run folder to resume");
     }
+    removeStaleTemps(dir);
   } else if (st !== undefined) {
     const entries = readdirSync(dir);
     if (entries.length > 0 && existing === "refuse") {
