@@ -113,6 +113,9 @@ export class BpeCore {
     const x = this.#x;
     let need = 0;
     for (const w of words) need += w.length * 3;
+    if (need > 3 * MAX_ENCODE_CHARS) {
+      throw new RangeError(`tokenizer: a text of about ${Math.round(need / 3)} characters is longer than the ${MAX_ENCODE_CHARS} one encode call takes; split it (no prompt or training record is this long)`);
+    }
     let p = x.inputReserve(need);
     const wp = x.wordsReserve(words.length);
     const mem = new Uint8Array(x.memory.buffer);
@@ -127,6 +130,9 @@ export class BpeCore {
     return new Int32Array(x.memory.buffer, p, n).slice();
   }
 }
+
+/** The longest text (UTF-16 code units) one encode call takes: its Wasm buffers stay well inside the memory limit. */
+export const MAX_ENCODE_CHARS = 1 << 24;
 
 function wasmAbort(msg: number, file: number, line: number, col: number): never {
   throw new Error(`tokenizer Wasm aborted at ${line}:${col} (message ${msg}, file ${file})`);
