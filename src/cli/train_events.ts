@@ -41,7 +41,7 @@ export function cliEvents(io: CliIO, o: CliEventOptions): (e: FineTuneEvent) => 
     else if (e.type === "step") {
       const r = e.record;
       const g = o.showG === true ? { g: r.g.map((x) => x.toExponential(2)).join(","), ...(r.skipped ? { skipped: "yes" } : {}) } : {};
-      progress.update(e.step, { loss: r.loss, ...g, ...(e.devLoss !== undefined ? { dev: e.devLoss } : {}) });
+      progress.update(e.step, { loss: r.loss, ...g, ...(e.devLoss !== undefined ? { dev: e.devLoss } : {}) }, e.stepsPerSec);
       if (killAfter === e.step) killSelf();
     }
   };

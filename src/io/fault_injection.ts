@@ -16,7 +16,11 @@ export function midWriteFault(path: string): void {
   if (!path.replaceAll("\\", "/").endsWith(name)) return;
   const n = (writes.get(name) ?? 0) + 1;
   writes.set(name, n);
-  if (n === Number(nth)) process.kill(process.pid, "SIGKILL");
+  if (n !== Number(nth)) return;
+  // Deno's node:process emulation exits with code 1 on a self-SIGKILL; Deno.kill sends the real signal.
+  const deno = (globalThis as { Deno?: { kill(pid: number, signal: string): void; pid: number } }).Deno;
+  if (deno !== undefined) deno.kill(deno.pid, "SIGKILL");
+  else process.kill(process.pid, "SIGKILL");
 }
 
 /** Forgets the write counts (tests running several scenarios in one process). */

@@ -29,12 +29,16 @@ export class Progress {
     this.#everySteps = o.everySteps ?? 0;
   }
 
-  /** Reports that `step` (1-based) finished, with named values such as loss and g. */
-  update(step: number, values: Readonly<Record<string, number | string>>): void {
+  /**
+   * Reports that `step` (1-based) finished, with named values such as loss and g. `stepsPerSec`, when
+   * the caller measured it (training time only), sets the rate and ETA; otherwise they come from the
+   * wall time since this Progress was made, which includes loading and evaluation before step 1.
+   */
+  update(step: number, values: Readonly<Record<string, number | string>>, stepsPerSec?: number): void {
     if (this.#quiet) return;
     const secs = (performance.now() - this.#t0) / 1000;
     const done = step - this.#startStep;
-    const rate = done / Math.max(secs, 1e-9);
+    const rate = stepsPerSec !== undefined && Number.isFinite(stepsPerSec) && stepsPerSec > 0 ? stepsPerSec : done / Math.max(secs, 1e-9);
     const eta = rate > 0 ? (this.#total - step) / rate : Infinity;
     const vals = Object.entries(values).map(([k, v]) => `${k} ${typeof v === "number" ? (Math.abs(v) < 1e-3 && v !== 0 ? v.toExponential(2) : v.toFixed(4)) : v}`).join("  ");
     const line = `${this.#label} step ${step}/${this.#total}  ${vals}  ${rate.toFixed(2)} steps/s  ETA ${fmtDuration(eta)}`;
