@@ -5,10 +5,10 @@
  * MAZO_REQUIRE_GPU=1, where that fails.
  */
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import process from "node:process";
-import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { repoRoot } from "../package/repo.ts";
 
 /** Debian's chromium. */
 export const CHROMIUM_PATH = process.env.MAZO_CHROMIUM ?? "/usr/bin/chromium";
@@ -31,16 +31,8 @@ export const CHROMIUM_ARGS: readonly string[] = [
   "--disable-dev-shm-usage",
 ];
 
-/** The repo root (nearest ancestor of this file, or of its bundle under .build/, holding package.json). */
-export function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json"))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
-    dir = up;
-  }
-  return dir;
-}
+/** The repo root (test/package/repo.ts: the nearest ancestor of this file, or of its bundle under .build/, holding package.json). */
+export { repoRoot };
 
 /** The shared data directory (MAZO_DATA, else <repo>/../shared/data). */
 export function sharedDataDir(): string {
