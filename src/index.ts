@@ -27,6 +27,7 @@ export type {
   TextDataOptions,
   TrainConfig,
 } from "./train/options.ts";
+export type { DecayRule } from "./zo/weight_decay.ts";
 export type { FineTuneEvent } from "./train/events.ts";
 export type { BestStep, FineTuneResult } from "./train/result.ts";
 export type { CurvePoint } from "./train/checkpoint.ts";

@@ -61,6 +61,8 @@ export { ArenaScope, describeGridStatus, GridError } from "./zo/arena_scope.ts";
 export type { ArenaScopeOptions, ExactModeOptions } from "./zo/arena_scope.ts";
 export { createFullScope, maxAbsPerTensor, PARAM_GROUPS } from "./zo/full_scope.ts";
 export type { FullScopeOptions } from "./zo/full_scope.ts";
+export { DECAY_RULES, decays } from "./zo/weight_decay.ts";
+export type { DecayRule } from "./zo/weight_decay.ts";
 export { checkSchedule, lrAt } from "./zo/schedule.ts";
 export { probeSeed } from "./zo/seeds.ts";
 export { Batcher, encodeTexts, lmBatchLoss, lmLossForStep, lmSequences, parseTextJsonl } from "./zo/losses.ts";

@@ -3,6 +3,7 @@
  * FineTuneOptions (src/train/options.ts): flags and config values are checked here (UsageError naming
  * the bad one); everything else about a run is the library's.
  */
+import type { DecayRule } from "../zo/weight_decay.ts";
 import { checkLoraConfig, type LoraConfig, type LoraTarget } from "../lora/lora.ts";
 import type { FineTuneOptions, TaskMethod, TaskSettings, TrainConfig } from "../train/options.ts";
 import { PARAM_GROUPS, type ParamGroup } from "../zo/full_scope.ts";
@@ -35,6 +36,7 @@ export const TRAIN_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   clip: { type: "string", arg: "<c>", description: "clip each projected gradient g to [-c, c]" },
   exact: { type: "boolean", default: false, description: "exact (grid) mode: bit-exact restore after each probe" },
   groups: { type: "string", arg: "<list>", default: "matrices,norms,embeddings", description: "mezo: parameter groups that train (comma list)" },
+  "decay-rule": { type: "string", arg: "<rule>", choices: ["mezo", "matrices"], default: "mezo", description: "mezo: which tensors --weight-decay applies to: mezo (MeZO's: all but norms and biases) or matrices" },
   "lora-rank": { type: "string", arg: "<r>", default: "8", description: "LoRA rank" },
   "lora-alpha": { type: "string", arg: "<a>", default: "16", description: "LoRA alpha (scale alpha/r)" },
   "lora-targets": { type: "string", arg: "<list>", default: "wq,wv", description: "LoRA target projections (wq,wk,wv,wo,w1,w2,w3)" },
@@ -90,6 +92,7 @@ export function resolveTrainConfig(v: OptionValues, method: TaskMethod, fallback
     ...(v["max-len"] !== undefined ? { maxLen: integerOption(v, "max-len", 0, 2, 1 << 20) } : {}),
     exact: v.exact === true,
     groups,
+    decayRule: (v["decay-rule"] ?? "mezo") as DecayRule,
     lora,
     trainer,
     logEvery: integerOption(v, "log-every", 10, 1, 2 ** 31),
@@ -106,6 +109,7 @@ export function fineTuneFields(cfg: TrainConfig, settings?: TaskSettings): Omit<
     trainer: cfg.trainer,
     exact: cfg.exact,
     groups: cfg.groups,
+    decayRule: cfg.decayRule,
     lora: cfg.lora,
     ...(settings === undefined ? {} : {
       mask: { keep: settings.keep, norm: settings.norm, scoreA: settings.scoreA, scoreB: settings.scoreB, others: settings.others, calibN: settings.calibN },

@@ -41,6 +41,8 @@ export interface RefZoOptions {
   readonly probes?: number;
   /** Kinds of tensors that train (default all). */
   readonly kinds?: readonly ParamKind[];
+  /** Which tensors weight decay applies to: "mezo" (default: all but the 1-D norm/bias vectors) or "matrices". */
+  readonly decayRule?: "mezo" | "matrices";
 }
 
 export interface RefStep {
@@ -56,7 +58,9 @@ export function zoStepRef(w: HostWeights, step: number, o: RefZoOptions, loss: (
   const kinds = o.kinds ?? ["matrix", "vector", "embedding"];
   const tables = w.tensors.map((t, id) => {
     const on = kinds.includes(specs[id]!.kind);
-    return packSegmentsRef(on ? new Uint32Array([id, 0, t.data.length, 0]) : new Uint32Array(0), t.data.length, { decay: () => specs[id]!.kind === "matrix" });
+    const kind = specs[id]!.kind;
+    const decayed = (o.decayRule ?? "mezo") === "mezo" ? kind === "matrix" || kind === "embedding" : kind === "matrix";
+    return packSegmentsRef(on ? new Uint32Array([id, 0, t.data.length, 0]) : new Uint32Array(0), t.data.length, { decay: () => decayed });
   });
   const each = (f: (data: Float32Array, table: Uint32Array) => void): void => w.tensors.forEach((t, id) => f(t.data, tables[id]!));
   const q = o.probes ?? 1;

@@ -4,6 +4,7 @@
  * written to the trajectory header and config.json). Browser-safe: nothing here reads files; the CLI
  * turns flags and config files into these options (src/cli/train_options.ts).
  */
+import { DECAY_RULES, type DecayRule } from "../zo/weight_decay.ts";
 import type { GpuContext } from "../gpu/context.ts";
 import { checkLoraConfig, DEFAULT_LORA, type LoraConfig } from "../lora/lora.ts";
 import type { RowNorm } from "../mask/checks.ts";
@@ -116,6 +117,8 @@ export interface FineTuneOptions {
   readonly exact?: boolean;
   /** mezo: parameter groups that train (default all). */
   readonly groups?: readonly ParamGroup[];
+  /** mezo: which tensors weight decay applies to (default "mezo", MeZO's rule: all but norms and biases). */
+  readonly decayRule?: DecayRule;
   /** LoRA settings (lora-mezo, lora-mazo); the seed defaults to the trainer's. */
   readonly lora?: Partial<LoraConfig>;
   readonly mask?: Partial<MaskSettings>;
@@ -178,8 +181,14 @@ export interface TrainConfig {
   readonly maxLen?: number;
   readonly exact: boolean;
   readonly groups: readonly ParamGroup[];
+  readonly decayRule: DecayRule;
   readonly lora: LoraConfig;
   readonly trainer: ZoTrainerOptions;
+}
+
+function checkDecayRule(r: DecayRule): DecayRule {
+  if (!DECAY_RULES.includes(r)) throw new RangeError(`fineTune: decayRule must be one of ${DECAY_RULES.join(", ")}, got ${JSON.stringify(r)}`);
+  return r;
 }
 
 /** FineTuneOptions with every default filled in and checked. */
@@ -231,6 +240,7 @@ export function resolveFineTune(o: FineTuneOptions): ResolvedFineTune {
     ...(o.maxLen !== undefined ? { maxLen: int("maxLen", o.maxLen, 2, 1 << 20) } : {}),
     exact: o.exact === true,
     groups,
+    decayRule: checkDecayRule(o.decayRule ?? "mezo"),
     lora,
     trainer,
   };

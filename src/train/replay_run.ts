@@ -13,6 +13,7 @@ import { MaskedScope } from "../mazo/masked_scope.ts";
 import { ParamStore } from "../model/param_store.ts";
 import type { HostWeights } from "../model/weights.ts";
 import { createFullScope, type ParamGroup } from "../zo/full_scope.ts";
+import type { DecayRule } from "../zo/weight_decay.ts";
 import { replay as replaySteps } from "../zo/replay.ts";
 import type { ZoScope } from "../zo/scope.ts";
 import { parseTrajectory, type Trajectory, type TrajectoryHeader, weightsHash } from "../zo/trajectory.ts";
@@ -99,7 +100,9 @@ export async function replayOnGpu(ctx: GpuContext, header: TrajectoryHeader, wei
       scope = new MaskedScope(ctx, store, file.masks);
     } else {
       const groups = (header.scope.groups ?? ["matrices", "norms", "embeddings"]) as ParamGroup[];
-      scope = await createFullScope(ctx, store, header.scope.exact ? { groups, exact: true, weights, ...(eps === undefined ? {} : { eps }) } : { groups });
+      // Runs from before the decay rule was recorded decayed matrices only.
+      const decayRule = (header.scope.decayRule ?? "matrices") as DecayRule;
+      scope = await createFullScope(ctx, store, header.scope.exact ? { groups, decayRule, exact: true, weights, ...(eps === undefined ? {} : { eps }) } : { groups, decayRule });
     }
   } catch (e) {
     lora?.destroy();

@@ -99,13 +99,13 @@ export async function buildTarget(x: TargetInputs): Promise<TrainTarget> {
   const total = weights.tensors.reduce((a, t) => a + t.data.length, 0);
   const eps = cfg.trainer.eps;
   if (method === "mezo") {
-    const scope = await createFullScope(ctx, model.store, cfg.exact ? { groups: cfg.groups, exact: true, eps, weights } : { groups: cfg.groups });
+    const scope = await createFullScope(ctx, model.store, cfg.exact ? { groups: cfg.groups, decayRule: cfg.decayRule, exact: true, eps, weights } : { groups: cfg.groups, decayRule: cfg.decayRule });
     return {
       scope,
       trainable: scope.trainable,
       total,
       description: `mezo: all ${scope.trainable.toLocaleString("en")} weights (groups ${cfg.groups.join(",")})`,
-      header: { method: "mezo", scope: { kind: scope.kind, exact: cfg.exact, groups: cfg.groups, ...(cfg.exact ? { eps } : {}) } },
+      header: { method: "mezo", scope: { kind: scope.kind, exact: cfg.exact, groups: cfg.groups, decayRule: cfg.decayRule, ...(cfg.exact ? { eps } : {}) } },
       finish: modelFinish(ctx, model),
       destroy: () => scope.destroy(),
     };

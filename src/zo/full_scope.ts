@@ -2,14 +2,15 @@
  * FullScope: MeZO's scope, every trainable tensor of a ParamStore (one ArenaPlan per arena buffer).
  * Which parameter groups train is an option: "matrices" (attention and FFN projections), "norms"
  * (RMSNorm weights and the q/k/v biases: the store's 1-D "vector" tensors) and "embeddings" (token
- * embedding and the untied LM head). Weight decay applies to matrices only; norms, biases and embeddings
- * are never decayed (as in the usual AdamW/MeZO practice of excluding them).
+ * embedding and the untied LM head). Weight decay follows `decayRule` (src/zo/weight_decay.ts): MeZO's
+ * rule by default (everything but norms and biases), or matrices only.
  */
 import type { GpuContext } from "../gpu/context.ts";
 import type { ParamKind } from "../model/canonical.ts";
 import type { ParamStore } from "../model/param_store.ts";
 import type { HostWeights } from "../model/weights.ts";
 import { ArenaScope } from "./arena_scope.ts";
+import { DECAY_RULES, type DecayRule, decays } from "./weight_decay.ts";
 
 /** A group of parameters MeZO may train: the matrices, the norm vectors, the embeddings. */
 export type ParamGroup = "matrices" | "norms" | "embeddings";
@@ -28,6 +29,8 @@ export interface FullScopeOptions {
   readonly eps?: number;
   /** Exact mode: host weights equal to the store's (their max |value| per tensor); read back when omitted. */
   readonly weights?: HostWeights;
+  /** Which tensors weight decay applies to (default "mezo": all but norms and biases). */
+  readonly decayRule?: DecayRule;
 }
 
 /** Largest |value| of each tensor. */
@@ -50,7 +53,9 @@ export async function createFullScope(ctx: GpuContext, store: ParamStore, option
     for (let s = 0; s < b.segments.length; s += 4) if (on(b.segments[s]!)) segs.push(...b.segments.subarray(s, s + 4));
     return { label: `ParamStore.arena[${i}]`, buffer: b.buffer, elems: b.elems, segments: Uint32Array.from(segs) };
   });
-  const decay = (id: number): boolean => store.entry(id).kind === "matrix";
+  const rule = options.decayRule ?? "mezo";
+  if (!DECAY_RULES.includes(rule)) throw new RangeError(`FullScope: unknown decay rule "${String(rule)}"; valid: ${DECAY_RULES.join(", ")}`);
+  const decay = (id: number): boolean => decays(rule, store.entry(id).kind);
   if (options.exact !== true) return new ArenaScope(ctx, arenas, { kind: "full", decay });
   if (options.eps === undefined) throw new RangeError("FullScope: exact mode needs the trainer's eps");
   const maxAbs = maxAbsPerTensor(options.weights ?? (await store.download(ctx)));

@@ -24,6 +24,8 @@ export interface TrajectoryHeader {
     readonly groups?: readonly string[];
     /** Exact mode's eps (sets the grids). */
     readonly eps?: number;
+    /** FullScope weight-decay rule (src/zo/weight_decay.ts); absent in runs before it existed: "matrices". */
+    readonly decayRule?: string;
   };
   readonly model: { readonly hash: string; readonly params: number; readonly config: ModelConfig; readonly path?: string };
   /** The trainer's options (seed, lr, eps, ...), as JSON. */
