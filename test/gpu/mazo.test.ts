@@ -226,7 +226,10 @@ if (ctx) {
     for (const kind of ["mazo", "mezo-copy", "mezo-float"] as const) {
       const store = ParamStore.upload(ctx, weights);
       const m = new LlamaModel(ctx, store);
-      const scope: ZoScope = kind === "mazo" ? new MaskedScope(ctx, store, set.masks) : kind === "mezo-copy" ? new CopyRestoreScope(ctx, await createFullScope(ctx, store), store) : await createFullScope(ctx, store);
+      // The masked scope decays the matrices it trains, so MeZO takes the "matrices" decay rule here
+      // (its default, "mezo", also decays the embeddings; test/gpu/decay_rule.test.ts).
+      const full = () => createFullScope(ctx, store, { decayRule: "matrices" });
+      const scope: ZoScope = kind === "mazo" ? new MaskedScope(ctx, store, set.masks) : kind === "mezo-copy" ? new CopyRestoreScope(ctx, await full(), store) : await full();
       try {
         assert.is(scope.trainable, set.total, kind);
         const { g } = await withErrorScopes(ctx, () => trainSteps(ctx, m, scope, batch.slice(2), 2, 1e-3, 13));
