@@ -4,7 +4,7 @@
  * "before" evaluation so far. Weights are not stored: a resumed run replays trajectory.jsonl up to the
  * checkpoint (no forward pass; bit-identical on the same backend), so a checkpoint is a few kilobytes.
  */
-import { MazoFormatError } from "../io/errors.ts";
+import { fieldChecks } from "../io/json_fields.ts";
 import { parseJsonText } from "../io/json.ts";
 import type { ZoTrainerState } from "../zo/trainer.ts";
 import type { EvalReport } from "./evaluate.ts";
@@ -48,12 +48,7 @@ export async function readCheckpoint(sink: RunSink): Promise<Checkpoint> {
 
 /** `v` as a Checkpoint, every field checked (MazoFormatError naming `path` and the field otherwise). */
 function checkCheckpoint(v: unknown, path: string): Checkpoint {
-  const fail = (field: string, value: unknown, expected: string): never => {
-    throw new MazoFormatError(path, field, `${JSON.stringify(value)?.slice(0, 80) ?? String(value)}; expected ${expected}`);
-  };
-  const isObj = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
-  const count = (x: unknown, field: string): number => (Number.isSafeInteger(x) && (x as number) >= 0 ? (x as number) : fail(field, x, "a non-negative integer"));
-  const nums = (x: unknown, field: string): number[] => (Array.isArray(x) && x.every((y) => typeof y === "number") ? x as number[] : fail(field, x, "a list of numbers"));
+  const { fail, isObj, count, nums } = fieldChecks(path);
   if (!isObj(v)) return fail("(top)", v, "a JSON object");
   if (v.version !== 1) fail("version", v.version, "1 (not a mazo checkpoint, or a newer one)");
   const step = count(v.step, "step");

@@ -3,7 +3,7 @@
  * run and `mazo replay` use exactly the mask the run trained with. Index lists are stored as base64 of
  * their little-endian u32 words.
  */
-import { MazoFormatError } from "../io/errors.ts";
+import { fieldChecks } from "../io/json_fields.ts";
 import { parseJsonText } from "../io/json.ts";
 import { Mask } from "../mask/mask.ts";
 
@@ -42,11 +42,7 @@ export function encodeMaskFile(m: MaskFile): string {
 /** Parses the text of masks.json (`path` names it in errors), checking every field, list count and range. */
 export function parseMaskFile(text: string, path = "masks.json"): MaskFile {
   const json = parseJsonText(text, path);
-  const fail = (field: string, value: unknown, expected: string): never => {
-    throw new MazoFormatError(path, field, `${JSON.stringify(value)?.slice(0, 80) ?? String(value)}; expected ${expected}`);
-  };
-  const isObj = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
-  const count = (x: unknown, field: string, max = 2 ** 32): number => (Number.isSafeInteger(x) && (x as number) >= 0 && (x as number) <= max ? (x as number) : fail(field, x, `an integer in [0, ${max}]`));
+  const { fail, isObj, count } = fieldChecks(path);
   if (!isObj(json)) return fail("(top)", json, "a JSON object");
   if (typeof json.method !== "string") fail("method", json.method, "a method name");
   if (typeof json.keep !== "number" || !(json.keep > 0 && json.keep <= 1)) fail("keep", json.keep, "a fraction in (0, 1]");

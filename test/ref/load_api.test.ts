@@ -1,6 +1,7 @@
 // The high-level loaders of the public API (src/load/): loadModel, loadTokenizer and loadAdapter from a
 // path, a file: URL, a fetched URL, bytes or a FileSource give the same model as the low-level parsers,
 // folders are searched, and bad input fails naming what was read. applyAdapter merges a PEFT adapter.
+import { concatBytes } from "../../src/model/safetensors.ts";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -126,15 +127,6 @@ t("a folder without a tokenizer fails listing what it looked for", async () => {
 
 const a = suite("loadAdapter() / applyAdapter()");
 
-function cat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 a("a PEFT folder round-trips through encodePeftFolder, and applyAdapter adds (alpha/r) B A", async () => {
   const w = randomWeights(tinyConfig(), rngFor("load-api-lora"));
@@ -142,11 +134,11 @@ a("a PEFT folder round-trips through encodePeftFolder, and applyAdapter adds (al
   lora.b.forEach((b, k) => b.forEach((_, i) => (b[i] = ((i * 7 + k) % 5) / 10 - 0.2)));
   const dir = join(tmp, "adapter");
   const files = encodePeftFolder(w.config, lora, "base");
-  const cfgText = new TextDecoder().decode(cat(files.get("adapter_config.json")!));
-  const parsed = parsePeftAdapter(cfgText, cat(files.get("adapter_model.safetensors")!), w.config, dir);
+  const cfgText = new TextDecoder().decode(concatBytes(files.get("adapter_config.json")!));
+  const parsed = parsePeftAdapter(cfgText, concatBytes(files.get("adapter_model.safetensors")!), w.config, dir);
   assert.equal(parsed.config.targets, ["wq", "wv"]);
   assert.equal(parsed.b[1], lora.b[1]);
-  const src = { label: dir, exists: (n: string) => Promise.resolve(files.has(n)), size: (n: string) => Promise.resolve(cat(files.get(n)!).length), read: (n: string, o: number, l: number) => Promise.resolve(cat(files.get(n)!).slice(o, o + l)) };
+  const src = { label: dir, exists: (n: string) => Promise.resolve(files.has(n)), size: (n: string) => Promise.resolve(concatBytes(files.get(n)!).length), read: (n: string, o: number, l: number) => Promise.resolve(concatBytes(files.get(n)!).slice(o, o + l)) };
   const loaded = await loadAdapter(src, { config: w.config });
   assert.equal(loaded.a[0], lora.a[0]);
   const merged = applyAdapter(w, loaded);
