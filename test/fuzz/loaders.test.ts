@@ -120,7 +120,7 @@ function memFolder(files: Record<string, Uint8Array>): FileSource {
   return {
     label: "fuzz-folder",
     exists: (name) => Promise.resolve(name in files),
-    size: (name) => Promise.resolve(files[name]?.length ?? Promise.reject(new Error("no file"))) as Promise<number>,
+    size: (name) => (files[name] === undefined ? Promise.reject(new RangeError(`fuzz-folder/${name}: no such file`)) : Promise.resolve(files[name]!.length)),
     read: (name, offset, length) => {
       const f = files[name];
       if (f === undefined || offset + length > f.length) return Promise.reject(new RangeError(`fuzz-folder/${name}: read past the end`));
